@@ -1,0 +1,44 @@
+# Every target sets itself up: a fresh clone needs only python3.11 (or python3 >= 3.11) and make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PM     := $(BIN)/policymatch
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run demo test test-all lint bench eval clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+demo: $(BIN)/.installed  ## Ingest the sample corpus and sample enterprises, build the index
+	$(PM) ingest data/policies
+	$(PM) enterprises load data/enterprises/sample_enterprises.jsonl
+	$(PM) index
+
+run: demo  ## Set up, build on the sample corpus and serve http://127.0.0.1:8000
+	$(PM) serve --host $(HOST) --port $(PORT)
+
+test: $(BIN)/.installed  ## Run the test suite (slow quality checks included)
+	$(BIN)/pytest -q
+
+lint: $(BIN)/.installed  ## ruff check and format check
+	$(BIN)/ruff check policymatch api tests bench
+	$(BIN)/ruff format --check policymatch api tests bench
+
+bench: $(BIN)/.installed  ## Run the benchmarks under bench/ and print their figures
+	$(BIN)/python -m bench.corpus
+	$(BIN)/python -m bench.match
+
+eval: $(BIN)/.installed  ## Evaluate every method on the dev set (report under runs/eval)
+	$(PM) eval --dataset dev --out runs/eval
+
+clean:  ## Remove the virtualenv and working data
+	rm -rf $(VENV) var runs
