@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     read_requires_key: bool = False
     cors_origins: list[str] = Field(default_factory=list)
     max_upload_mb: float = Field(20.0, gt=0)
+    console_feedback_open: bool = Field(
+        False, description="let the web console post feedback without an API key (trusted LAN)"
+    )
+    index_check_seconds: float = Field(
+        5.0, ge=0, description="how often the server looks for a rebuilt index on disk"
+    )
 
     @field_validator("data_dir", mode="after")
     @classmethod
