@@ -1,0 +1,122 @@
+"""Reading the labelled-set files: policies JSONL, TREC qrels, split files; errors name the line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policymatch.errors import InputError
+from policymatch.evaluation.datasets import (
+    EvalDataset,
+    read_policies,
+    read_qrels,
+    read_split,
+    write_qrels,
+)
+
+
+def write_lines(path, lines):
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_policies_keep_metadata_and_ignore_unknown_fields(tmp_path):
+    path = write_lines(
+        tmp_path / "p.jsonl",
+        [
+            json.dumps(
+                {
+                    "id": "jn-1",
+                    "title": "济南市关于支持软件产业发展的若干政策",
+                    "text": "对首次认定的高新技术企业给予20万元奖励。",
+                    "region": "山东省济南市",
+                    "valid_until": "2025-12-31",
+                    "tags": ["软件"],
+                    "publish_year": 2023,
+                },
+                ensure_ascii=False,
+            ),
+            "",
+            json.dumps({"id": 7, "text": "对小微企业贷款给予贴息。"}, ensure_ascii=False),
+        ],
+    )
+    records = read_policies(path)
+    assert [r.id for r in records] == ["jn-1", "7"]
+    assert records[0].region == "山东省济南市" and records[0].valid_until == "2025-12-31"
+    assert records[1].line == 3 and records[1].source == str(path)
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ('{"id": "a"}', "text"),
+        ('{"text": "对企业给予奖励"}', "id"),
+        ('{"id": "a", "text": ["x"]}', "text"),
+    ],
+)
+def test_policy_errors_name_file_line_and_field(tmp_path, line, field):
+    path = write_lines(tmp_path / "p.jsonl", ['{"id": "ok", "text": "正文"}', line])
+    with pytest.raises(InputError) as err:
+        read_policies(path)
+    assert err.value.line == 2 and err.value.field == field and str(path) in str(err.value)
+
+
+def test_policy_duplicate_id_and_bad_json(tmp_path):
+    dup = write_lines(
+        tmp_path / "d.jsonl", ['{"id": "a", "text": "x"}', '{"id": "a", "text": "y"}']
+    )
+    with pytest.raises(InputError, match="duplicate id") as err:
+        read_policies(dup)
+    assert err.value.line == 2
+    bad = write_lines(tmp_path / "b.jsonl", ['{"id": "a", "text": "x"', ""])
+    with pytest.raises(InputError, match="not valid JSON"):
+        read_policies(bad)
+
+
+def test_qrels_round_trip_and_comments(tmp_path):
+    path = write_lines(
+        tmp_path / "q.txt",
+        ["# enterprise 0 policy grade", "e1 0 p1 2", "e1 0 p2 1", "", "e2\t0\tp1\t0", "e1 0 p1 2"],
+    )
+    qrels = read_qrels(path)
+    assert qrels == {"e1": {"p1": 2, "p2": 1}, "e2": {"p1": 0}}
+    out = tmp_path / "out.txt"
+    write_qrels(qrels, out)
+    assert read_qrels(out) == qrels
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("e1 0 p1", "expected 4 fields"),
+        ("e1 0 p1 high", "non-negative integer"),
+        ("e1 0 p1 -1", "non-negative integer"),
+        ("e1 0 p1 1", "graded 2 earlier"),
+    ],
+)
+def test_qrels_bad_lines_name_file_and_line(tmp_path, line, message):
+    path = write_lines(tmp_path / "q.txt", ["e1 0 p1 2", "e2 0 p1 1", line])
+    with pytest.raises(InputError, match=message) as err:
+        read_qrels(path)
+    assert err.value.line == 3 and err.value.source == str(path)
+
+
+def test_split_selects_enterprises_and_their_labels(tmp_path):
+    split = read_split(write_lines(tmp_path / "split.tsv", ["# id split", "e1\ttune", "e2 report"]))
+    from policymatch.profile.models import EnterpriseProfile
+
+    data = EvalDataset(
+        name="t",
+        records=[],
+        profiles=[EnterpriseProfile(id="e1"), EnterpriseProfile(id="e2")],
+        qrels={"e1": {"p1": 2}, "e2": {"p2": 1}},
+        split=split,
+    )
+    report = data.select_split("report")
+    assert [p.id for p in report.profiles] == ["e2"] and report.qrels == {"e2": {"p2": 1}}
+    assert data.select_split("all") is data
+    with pytest.raises(InputError):
+        data.select_split("test")
+    with pytest.raises(InputError, match="expected"):
+        read_split(write_lines(tmp_path / "bad.tsv", ["e1 train"]))
