@@ -1,0 +1,41 @@
+"""Jinja2 templates of the web console and the filters they use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+from api.highlight import highlight
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+VERDICT_CLASSES = {"推荐": "v-ok", "可能符合": "v-maybe", "不符合": "v-no"}
+FEEDBACK_LABELS = (
+    ("useful", "有用"),
+    ("not_relevant", "不相关"),
+    ("applied", "已申报"),
+    ("granted", "已获批"),
+)
+CARD_LABELS = ("谁可以申请", "能得到什么", "需要满足", "何时申报", "受理部门")
+
+
+def format_wan(value: float | None) -> str:
+    """An amount in 万元 as people write it: 50万元, 1.2亿元, 5000元."""
+    if value is None:
+        return "—"
+    if value >= 10000:
+        return f"{value / 10000:g}亿元"
+    if value >= 1:
+        return f"{value:g}万元"
+    return f"{value * 10000:g}元"
+
+
+def build_templates() -> Jinja2Templates:
+    """A template set for one app (autoescaping on; filters registered)."""
+    templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+    templates.env.filters["verdict_class"] = lambda verdict: VERDICT_CLASSES.get(verdict, "v-no")
+    templates.env.filters["wan"] = format_wan
+    templates.env.filters["highlight"] = highlight
+    return templates

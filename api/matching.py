@@ -1,0 +1,127 @@
+"""Run the Matcher for one enterprise and shape its results for clients and the console."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.filters import region_overlaps, support_type_matches
+from api.highlight import snippet
+from api.schemas import CardSummary, DocumentMatchPublic, GroupBy, MatchPublic, MatchResponse
+from policymatch.match.results import Match, Verdict
+from policymatch.profile.models import EnterpriseProfile
+
+VERDICT_ORDER: dict[str, int] = {"推荐": 0, "可能符合": 1, "不符合": 2}
+# Filters applied after ranking need a deeper pool to still return k results.
+_POOL_FACTOR = 5
+_POOL_MAX = 500
+
+
+@dataclass
+class MatchQuery:
+    """What a client asked for besides the enterprise (all optional but ``k``)."""
+
+    k: int = 10
+    as_of: dt.date | None = None
+    verdicts: Sequence[Verdict] = ()
+    regions: Sequence[str] = ()
+    support_types: Sequence[str] = ()
+    group_by: GroupBy = "item"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.verdicts or self.regions or self.support_types)
+
+
+def to_public(match: Match, rank: int, store: Any) -> MatchPublic:
+    """A library :class:`Match` with its card summary, document title and a text snippet."""
+    card = store.get_card(match.item_id)
+    item = store.get_item(match.item_id)
+    doc = store.get_document(match.doc_id)
+    statuses = [check.status for check in match.checks]
+    return MatchPublic(
+        rank=rank,
+        item_id=match.item_id,
+        doc_id=match.doc_id,
+        title=match.title,
+        doc_title=doc.title if doc is not None else "",
+        score=round(match.score, 6),
+        verdict=match.verdict,
+        met=statuses.count("met"),
+        unmet=statuses.count("unmet"),
+        unknown=statuses.count("unknown"),
+        checks=match.checks,
+        highlights=match.highlights,
+        explanations=match.explanations,
+        snippet=snippet(item.text, match.highlights) if item is not None else "",
+        card=CardSummary.from_card(card) if card is not None else None,
+    )
+
+
+def _keep(match: Match, query: MatchQuery, store: Any) -> bool:
+    if query.verdicts and match.verdict not in query.verdicts:
+        return False
+    if not (query.regions or query.support_types):
+        return True
+    card = store.get_card(match.item_id)
+    if card is None:
+        return False
+    if query.regions and not any(region_overlaps(card, r) for r in query.regions):
+        return False
+    return not query.support_types or any(
+        support_type_matches(card, s) for s in query.support_types
+    )
+
+
+def group_by_document(matches: list[MatchPublic]) -> list[DocumentMatchPublic]:
+    """Matches gathered under their document, documents in the order of their best item."""
+    grouped: dict[str, list[MatchPublic]] = {}
+    for match in matches:
+        grouped.setdefault(match.doc_id, []).append(match)
+    documents = []
+    for rank, (doc_id, items) in enumerate(grouped.items(), start=1):
+        best_verdict = min((m.verdict for m in items), key=VERDICT_ORDER.__getitem__)
+        documents.append(
+            DocumentMatchPublic(
+                rank=rank,
+                doc_id=doc_id,
+                title=items[0].doc_title or items[0].title,
+                score=max(m.score for m in items),
+                verdict=best_verdict,
+                items=items,
+            )
+        )
+    return documents
+
+
+def run_match(
+    matcher: Any, store: Any, profile: EnterpriseProfile, query: MatchQuery
+) -> MatchResponse:
+    """Rank policy items for ``profile`` and apply the client's filters.
+
+    Args:
+        matcher: The loaded :class:`policymatch.match.matcher.Matcher`.
+        store: The policy store, for cards, item text and document titles.
+        profile: A normalised enterprise profile.
+        query: k, as-of date, wanted verdicts, region and support-type filters, grouping.
+
+    Returns:
+        The top ``query.k`` items (or the documents holding them) after filtering.
+    """
+    as_of = query.as_of or dt.date.today()
+    pool = min(_POOL_MAX, query.k * _POOL_FACTOR) if query.filtered else query.k
+    results = matcher.match(profile, k=pool, as_of=as_of, **query.extra)
+    kept = [m for m in results.matches if _keep(m, query, store)][: query.k]
+    public = [to_public(m, rank, store) for rank, m in enumerate(kept, start=1)]
+    response = MatchResponse(
+        enterprise_id=profile.id, as_of=as_of, group_by=query.group_by, total=len(public)
+    )
+    if query.group_by == "document":
+        response.documents = group_by_document(public)
+        response.total = len(response.documents)
+    else:
+        response.matches = public
+    return response

@@ -1,0 +1,1 @@
+"""HTTP routes: thin functions that call the library and shape its answers."""

@@ -1,0 +1,268 @@
+"""The web console: 企业查政策 (/), 政策库 (/policies), 政策找企业 (/policies/{id}).
+
+Server-rendered Chinese pages over the same library calls as the JSON API. Feedback buttons
+post a small form to /feedback; that needs the API key (cookie ``policymatch_api_key``)
+unless ``settings.console_feedback_open`` is set for a trusted network.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from api import policy_access
+from api.console_views import CARD_LABELS, FEEDBACK_LABELS
+from api.deps import API_KEY_COOKIE, ReadAccessDep, StateDep, key_is_valid
+from api.errors import ApiError
+from api.feedback import record_feedback
+from api.holder import IndexNotReadyError
+from api.matching import MatchQuery, run_match
+from api.messages import validation_message
+from api.profiles import profile_from_input
+from api.schemas import EnterpriseIn, FeedbackCreate
+from policymatch.errors import InputError
+
+router = APIRouter(include_in_schema=False)
+
+_LIST_SPLIT = re.compile(r"[,，、;；\s]+")
+_PROFILE_FIELDS = (
+    "name",
+    "region",
+    "industry",
+    "employees",
+    "revenue",
+    "total_assets",
+    "founded",
+    "qualifications",
+    "needs",
+    "scope",
+)
+_ENTERPRISE_CHOICES = 500
+_PUSH_ROWS = 50
+_PAGE_SIZE = 20
+
+
+def _render(
+    request: Request, state: Any, name: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    notice = {
+        "ok": "已记录反馈，谢谢！",
+        "nokey": "反馈需要 API 密钥：请由管理员开启 console_feedback_open 或配置密钥。",
+        "bad": "反馈未记录：企业或条款不存在。",
+    }.get(request.query_params.get("fb", ""))
+    context.setdefault("notice", notice)
+    context.setdefault("notice_warn", request.query_params.get("fb") in ("nokey", "bad"))
+    return state.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _profile_from_form(form: dict[str, str]) -> EnterpriseIn:
+    raw: dict[str, Any] = {
+        key: value.strip() for key, value in form.items() if value and value.strip()
+    }
+    for key in ("qualifications", "needs"):
+        if key in raw:
+            raw[key] = [part for part in _LIST_SPLIT.split(raw[key]) if part]
+    return EnterpriseIn.model_validate(raw)
+
+
+def _form_errors(exc: ValidationError) -> list[dict[str, str]]:
+    labels = {
+        "employees": "从业人员",
+        "revenue": "营业收入",
+        "total_assets": "资产总额",
+        "founded": "成立日期",
+        "name": "企业名称",
+        "region": "所在地区",
+    }
+    errors = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error.get("loc", ()))
+        zh, _ = validation_message(error)
+        errors.append({"field": labels.get(field, field) + "：", "message_zh": zh})
+    return errors
+
+
+@router.get("/", response_class=HTMLResponse, name="console_match")
+def console_match(
+    request: Request,
+    state: StateDep,
+    _: ReadAccessDep,
+    enterprise_id: str | None = None,
+    enterprise_id_text: str | None = None,
+    mode: str | None = None,
+) -> HTMLResponse:
+    store = state.store
+    enterprises = list(_first(store.iter_enterprises(), _ENTERPRISE_CHOICES + 1))
+    chosen = (enterprise_id_text or "").strip() or (enterprise_id or "").strip() or None
+    form = {key: request.query_params.get(key, "") for key in _PROFILE_FIELDS}
+    context: dict[str, Any] = {
+        "nav": "match",
+        "enterprises": enterprises[:_ENTERPRISE_CHOICES],
+        "enterprises_more": len(enterprises) > _ENTERPRISE_CHOICES,
+        "selected_id": chosen,
+        "form": form,
+        "result": None,
+        "errors": [],
+        "feedback_labels": FEEDBACK_LABELS,
+        "feedback_enterprise": None,
+        "back_url": str(request.url.path) + "?" + str(request.url.query),
+    }
+    profile = None
+    if mode == "profile":
+        try:
+            profile = profile_from_input(_profile_from_form(form))
+        except ValidationError as exc:
+            context["errors"] = _form_errors(exc)
+        except InputError as exc:
+            context["errors"] = [{"field": (exc.field or "") + "：", "message_zh": exc.message}]
+        context["enterprise_label"] = form["name"] or "该企业"
+    elif chosen:
+        profile = store.get_enterprise(chosen)
+        if profile is None:
+            context["errors"] = [{"field": "", "message_zh": f"未找到企业：{chosen}"}]
+        else:
+            context["enterprise_label"] = profile.name or profile.id
+            if _feedback_allowed(request, state):
+                context["feedback_enterprise"] = profile.id
+    if profile is not None:
+        try:
+            matcher = state.holder.get()
+        except IndexNotReadyError:
+            context["notice"] = "政策索引尚未就绪，请先运行 policymatch index。"
+            context["notice_warn"] = True
+        else:
+            context["result"] = run_match(matcher, store, profile, MatchQuery(k=10))
+    return _render(request, state, "match.html", **context)
+
+
+def _first(iterable: Any, n: int) -> Any:
+    for index, value in enumerate(iterable):
+        if index >= n:
+            return
+        yield value
+
+
+def _feedback_allowed(request: Request, state: Any) -> bool:
+    settings = state.settings
+    if settings.console_feedback_open:
+        return True
+    return key_is_valid(request.cookies.get(API_KEY_COOKIE), settings.api_key_hashes)
+
+
+@router.post("/feedback", name="console_feedback")
+def console_feedback(
+    request: Request,
+    state: StateDep,
+    enterprise_id: Annotated[str, Form()],
+    item_id: Annotated[str, Form()],
+    label: Annotated[Literal["useful", "not_relevant", "applied", "granted"], Form()],
+    back: Annotated[str, Form()] = "/",
+    note: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Record one feedback click, then go back to the results with a notice."""
+    # Only same-site paths: a crafted form must not turn this into an open redirect.
+    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    if not _feedback_allowed(request, state):
+        outcome = "nokey"
+    else:
+        try:
+            record_feedback(
+                state.store,
+                FeedbackCreate(
+                    enterprise_id=enterprise_id, item_id=item_id, label=label, note=note
+                ),
+            )
+            outcome = "ok"
+        except ApiError:
+            outcome = "bad"
+    path, _, query = target.partition("?")
+    params = [p for p in query.split("&") if p and not p.startswith("fb=")]
+    params.append(urlencode({"fb": outcome}))
+    return RedirectResponse(f"{path}?{'&'.join(params)}", status_code=303)
+
+
+@router.get("/policies", response_class=HTMLResponse, name="console_policies")
+def console_policies(
+    request: Request,
+    state: StateDep,
+    _: ReadAccessDep,
+    q: str | None = None,
+    region: str | None = None,
+    support_type: str | None = None,
+    beneficiary: str | None = None,
+    status: Literal["all", "valid", "expired"] = "all",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    catalogue = state.catalogue
+    found = catalogue.search(
+        q=q,
+        region=region,
+        support_type=support_type,
+        beneficiary=beneficiary,
+        status=status,
+        offset=(page - 1) * _PAGE_SIZE,
+        limit=_PAGE_SIZE,
+    )
+    page_count = max(1, -(-found.total // _PAGE_SIZE))
+    query = {
+        "q": q,
+        "region": region,
+        "support_type": support_type,
+        "beneficiary": beneficiary,
+        "status": status,
+    }
+
+    def page_url(number: int) -> str:
+        params = {k: v for k, v in query.items() if v} | {"page": number}
+        return str(request.url_for("console_policies")) + "?" + urlencode(params)
+
+    return _render(
+        request,
+        state,
+        "policies.html",
+        nav="policies",
+        page=found,
+        query=query,
+        facets=catalogue.facets(),
+        page_no=page,
+        page_count=page_count,
+        prev_url=page_url(page - 1) if page > 1 else None,
+        next_url=page_url(page + 1) if page < page_count else None,
+    )
+
+
+@router.get("/policies/{policy_id}", response_class=HTMLResponse, name="console_policy")
+def console_policy(
+    request: Request, policy_id: str, state: StateDep, _: ReadAccessDep
+) -> HTMLResponse:
+    store = state.store
+    policy = policy_access.load_policy(store, policy_id)
+    selected = policy.item_id
+    shown = [e for e in policy.items if selected is None or e.item.id == selected]
+    push, push_error = None, None
+    try:
+        matcher = state.holder.get()
+    except IndexNotReadyError:
+        push_error = "政策索引尚未就绪，暂时无法生成推送名单。"
+    else:
+        push = policy_access.push_list(store, matcher, policy_id, k=_PUSH_ROWS)
+    download = request.url_for("push_list", policy_id=policy_id)
+    return _render(
+        request,
+        state,
+        "policy.html",
+        nav="policies",
+        policy=policy,
+        shown_items=shown,
+        selected_item=selected,
+        card_labels=CARD_LABELS,
+        push=push,
+        push_error=push_error,
+        xlsx_url=f"{download}?format=xlsx",
+        csv_url=f"{download}?format=csv",
+    )
