@@ -19,6 +19,7 @@ class RawRecord(BaseModel):
     issuer: str | None = None
     region: str | None = None
     publish_date: str | None = None
+    written_date: str | None = None  # 成文日期
     valid_from: str | None = None
     valid_until: str | None = None
     doc_number: str | None = None
@@ -26,6 +27,7 @@ class RawRecord(BaseModel):
     source: str | None = None
     line: int | None = None
     format: str = "text"  # text | html | docx | pdf | md
+    extra: dict[str, str] = Field(default_factory=dict)  # other scalar fields, e.g. title_en
 
 
 class PolicyDocument(BaseModel):
