@@ -24,9 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import jieba
-
 from policymatch.reference._files import DATA_DIR, read_tsv
+from policymatch.reference._words import word_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +87,6 @@ _WORDLIKE_COUNTY_NAMES = frozenset(
 )
 # A county name followed by one of these is a word: 县域, 区域, 县级.
 _WORD_AFTER_COUNTY = frozenset("域级")
-_WORD_WINDOW = 8  # characters of context either side when checking word boundaries
 _CODE = re.compile(r"\d{6}(?:\d{3}(?:\d{3})?)?")
 _SEPARATORS = re.compile(r"[\s·•,，、/\\|\-—_()（）\[\]【】:：;；]+")
 
@@ -154,7 +152,6 @@ class RegionTable:
         self._by_code: dict[str, Region] = {r.code: r for r in regions}
         self._by_name: dict[str, tuple[_NameEntry, ...]] = self._index_names()
         self._name_lengths = sorted({len(name) for name in self._by_name}, reverse=True)
-        self._jieba: jieba.Tokenizer | None = None  # built on first free-text lookup (about 1 s)
 
     @classmethod
     def load(cls, path: Path = DATA_DIR / "regions.tsv") -> RegionTable:
@@ -309,7 +306,7 @@ class RegionTable:
                     if whole_text or self._gate_open(e, mentions, position, next_char)
                 ]
                 if not usable or not (
-                    whole_text or self._on_word_bounds(cleaned, position, length)
+                    whole_text or self._stands_alone(cleaned, position, length, mentions)
                 ):
                     continue
                 if any(e.gate == _FREE for e in usable):  # 天津河北: the province, not 河北区
@@ -324,26 +321,21 @@ class RegionTable:
             position += step
         return mentions
 
-    def _on_word_bounds(self, text: str, start: int, length: int) -> bool:
-        """Whether text[start:start+length] starts and ends on word boundaries.
+    def _stands_alone(self, text: str, start: int, length: int, mentions: list[_Mention]) -> bool:
+        """Whether a name is a word of its own, not part of another (医保定点, 江河源头).
 
-        Catches names inside words: 医保定点 (保定), 相应城市 (应城市), 江河源头 (河源).
+        Word boundaries come from jieba, plus the edges of neighbouring region names: jieba
+        keeps 上海市浦东新区 as one word, and 上海市 must still count.
         """
-        left = max(0, start - _WORD_WINDOW)
-        window = text[left : start + length + _WORD_WINDOW]
-        bounds = {0}
-        offset = 0
-        for token in self._tokenizer().cut(window, HMM=False):
-            offset += len(token)
-            bounds.add(offset)
-        return start - left in bounds and start - left + length in bounds
-
-    def _tokenizer(self) -> jieba.Tokenizer:
-        if self._jieba is None:
-            tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
-            self._jieba = tokenizer
-        return self._jieba
+        end = start + length
+        starts, ends = word_bounds(text, start, length)
+        starts = starts or start == 0 or (bool(mentions) and mentions[-1].end == start)
+        ends = (
+            ends
+            or end == len(text)
+            or any(text[end : end + n] in self._by_name for n in self._name_lengths)
+        )
+        return starts and ends
 
     def _gate_open(
         self, entry: _NameEntry, mentions: list[_Mention], position: int, next_char: str
