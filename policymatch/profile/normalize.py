@@ -1,0 +1,317 @@
+"""Raw enterprise record -> :class:`EnterpriseProfile` with 区划 code, GB/T 4754 code, size, age.
+
+A raw record may use the model's field names or the Chinese column names member databases use
+(企业名称, 所属地区, 营业收入(万元) …). Missing values stay None (unknown is not a failure);
+values that are present but wrong raise :class:`~policymatch.errors.InputError` naming the field
+as the record wrote it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from policymatch.errors import InputError
+from policymatch.profile import values
+from policymatch.profile.models import EnterpriseProfile
+from policymatch.reference import industries, qualifications, regions, sme
+
+logger = logging.getLogger(__name__)
+
+# Column name (as written, units in brackets removed) -> profile field. ``contact.*`` fill the
+# contact dict; ``credit_code`` stands in for ``id`` when there is none.
+FIELD_ALIASES: dict[str, str] = {
+    **{k: "id" for k in ("id", "编号", "企业编号", "企业id", "会员编号", "member_id")},
+    **{
+        k: "credit_code"
+        for k in ("统一社会信用代码", "社会信用代码", "信用代码", "credit_code", "uscc")
+    },
+    **{k: "name" for k in ("name", "企业名称", "公司名称", "单位名称", "名称", "企业")},
+    **{
+        k: "region"
+        for k in (
+            "region",
+            "所属地区",
+            "注册地",
+            "所在地区",
+            "地区",
+            "所在地",
+            "区域",
+            "注册地址",
+            "地址",
+            "所属区域",
+        )
+    },
+    **{k: "region_code" for k in ("region_code", "区划代码", "行政区划代码", "地区代码")},
+    **{k: "industry" for k in ("industry", "所属行业", "行业", "行业名称", "国民经济行业")},
+    **{
+        k: "industry_code"
+        for k in ("industry_code", "行业代码", "国民经济行业代码", "行业分类代码")
+    },
+    **{k: "scope" for k in ("scope", "经营范围")},
+    **{k: "description" for k in ("description", "企业简介", "简介", "主营业务", "公司简介")},
+    **{
+        k: "employees"
+        for k in ("employees", "从业人员", "从业人数", "从业人员数", "员工人数", "职工人数", "人数")
+    },
+    **{k: "revenue" for k in ("revenue", "营业收入", "年营业收入", "主营业务收入", "销售收入")},
+    **{k: "total_assets" for k in ("total_assets", "资产总额", "总资产")},
+    **{k: "founded" for k in ("founded", "成立日期", "成立时间", "注册日期", "成立年份")},
+    **{k: "qualifications" for k in ("qualifications", "资质", "企业资质", "资质荣誉", "资质认定")},
+    **{k: "tags" for k in ("tags", "标签", "企业标签")},
+    **{k: "needs" for k in ("needs", "需求", "企业需求", "诉求")},
+    **{k: "rd_ratio" for k in ("rd_ratio", "研发投入占比", "研发费用占比", "研发强度")},
+    **{k: "size_class" for k in ("size_class", "企业规模", "规模", "规模类型")},
+    **{k: "age_years" for k in ("age_years", "成立年限")},
+    **{k: "contact" for k in ("contact",)},
+    **{k: "contact.name" for k in ("联系人", "contact_name")},
+    **{k: "contact.phone" for k in ("联系电话", "电话", "手机", "联系方式", "contact_phone")},
+    **{k: "contact.email" for k in ("邮箱", "电子邮箱", "email", "contact_email")},
+    **{k: "region_path" for k in ("region_path",)},
+}
+_UNIT_IN_HEADER = re.compile(r"[(（\[【](?P<unit>[^)）\]】]*)[)）\]】]")
+_MONEY_FIELDS = ("revenue", "total_assets")
+_SIZE_WORDS = {
+    "大": "大",
+    "大型": "大",
+    "中": "中",
+    "中型": "中",
+    "小": "小",
+    "小型": "小",
+    "微": "微",
+    "微型": "微",
+}
+_ID_FIELDS = ("id", "credit_code", "name")
+
+
+def resolve_header(header: str) -> tuple[str | None, str | None]:
+    """The profile field a column name stands for, and the unit written in it.
+
+    ``'营业收入(万元)'`` -> ``('revenue', '万元')``; ``'备注'`` -> ``(None, None)``.
+    """
+    text = unicodedata.normalize("NFKC", str(header)).strip()
+    unit_match = _UNIT_IN_HEADER.search(text)
+    unit = unit_match["unit"].strip() if unit_match else None
+    key = _UNIT_IN_HEADER.sub("", text).strip().replace(" ", "").lower()
+    return FIELD_ALIASES.get(key) or FIELD_ALIASES.get(text.lower()), unit or None
+
+
+def _error(message: str, key: str) -> InputError:
+    return InputError(message, field=key)
+
+
+def _parse_field(field: str, value: Any, key: str, unit: str | None) -> Any:
+    try:
+        if field in _MONEY_FIELDS:
+            money_unit = unit if unit in ("元", "万元", "亿元") else None
+            return values.parse_money_wan(value, default_unit=money_unit)
+        if field == "employees":
+            return values.parse_count(value)
+        if field == "rd_ratio":
+            return values.parse_percent(value)
+        if field == "founded":
+            return values.parse_date(value)
+        if field == "age_years":
+            return None if values.is_blank(value) else float(value)
+        if field in ("qualifications", "tags", "needs", "region_path"):
+            return values.parse_list(value)
+        if field == "contact":
+            if values.is_blank(value):
+                return {}
+            if not isinstance(value, Mapping):
+                raise ValueError("联系人信息应为键值对")
+            return {
+                str(k): values.clean_text(v) for k, v in value.items() if not values.is_blank(v)
+            }
+    except (ValueError, TypeError) as exc:
+        raise _error(str(exc), key) from exc
+    return None if values.is_blank(value) else values.clean_text(value)
+
+
+def _collect(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Parsed values by profile field, and the key each came from (for error messages)."""
+    fields: dict[str, Any] = {}
+    keys: dict[str, str] = {}
+    contact: dict[str, str] = {}
+    for key, value in raw.items():
+        field, unit = resolve_header(key)
+        if field is None:
+            logger.debug("profile column %r is not used", key)
+            continue
+        parsed = _parse_field(field, value, str(key), unit)
+        if field.startswith("contact."):
+            if parsed:
+                contact[field.split(".", 1)[1]] = parsed
+            continue
+        if field == "contact":
+            contact = {**parsed, **contact}
+            continue
+        if field in fields and not _empty(fields[field]):
+            if not _empty(parsed) and parsed != fields[field]:
+                logger.debug("column %r repeats field %s; the first one is kept", key, field)
+            continue
+        fields[field] = parsed
+        keys[field] = str(key)
+    if contact:
+        fields["contact"] = contact
+    return fields, keys
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or value == {} or value == ""
+
+
+def _region(fields: dict[str, Any], keys: dict[str, str]) -> regions.Region | None:
+    given_code = fields.get("region_code")
+    if given_code:
+        region = regions.get(given_code)
+        if region is None:
+            raise _error(f"区划代码 {given_code} 不存在", keys["region_code"])
+        return region
+    text = fields.get("region")
+    if text:
+        if regions.normalize_code(text):
+            region = regions.get(text)
+            if region is None:
+                raise _error(f"区划代码 {text} 不存在", keys["region"])
+            return region
+        region = regions.lookup(text)
+        if region is None:
+            logger.info("region %r not recognised: region left unknown", text)
+        return region
+    return _region_from_name(fields.get("name") or "")
+
+
+def _region_from_name(name: str) -> regions.Region | None:
+    """The region an enterprise name opens with (济南某某科技有限公司 -> 济南市), if any.
+
+    Names are registered as 行政区划 + 字号 + 行业 + 组织形式, so a region at the very start is
+    the registration region; one further in (中山大学) is not read.
+    """
+    if not name:
+        return None
+    found: regions.Region | None = None
+    position = 0
+    for region in regions.find_all(name[:12]):
+        for written in (region.name, region.short_name):
+            if name.startswith(written, position):
+                found, position = region, position + len(written)
+                break
+        else:
+            break
+    return found
+
+
+def _industry_code(fields: dict[str, Any], keys: dict[str, str]) -> str | None:
+    given = fields.get("industry_code")
+    if given:
+        code = industries.normalize_code(given)
+        if code is None or industries.get(code) is None:
+            raise _error(f"行业代码 {given} 不在 GB/T 4754-2017 中", keys["industry_code"])
+        return code
+    text = fields.get("industry")
+    if not text:
+        return None
+    if industries.normalize_code(text) is not None:
+        if industries.get(text) is None:
+            raise _error(f"行业代码 {text} 不在 GB/T 4754-2017 中", keys["industry"])
+        return industries.normalize_code(text)
+    codes = industries.lookup_codes(text)
+    if len(codes) != 1:
+        logger.info("industry %r gives %s: industry code left unknown", text, codes or "nothing")
+        return None
+    return codes[0]
+
+
+def _canonical_qualifications(items: list[str]) -> list[str]:
+    result: list[str] = []
+    for item in items:
+        canonical = qualifications.canonical_qualification(item)
+        names = [canonical] if canonical else qualifications.find_qualifications(item) or [item]
+        for name in names:
+            if name not in result:
+                result.append(name)
+    return result
+
+
+def _age_years(founded: dt.date, as_of: dt.date, key: str) -> float:
+    if founded > as_of:
+        raise _error(f"成立日期 {founded.isoformat()} 晚于 {as_of.isoformat()}", key)
+    return round((as_of - founded).days / 365.25, 2)
+
+
+def normalize_profile(
+    raw: Mapping[str, Any] | EnterpriseProfile, as_of: dt.date | None = None
+) -> EnterpriseProfile:
+    """Read one enterprise record and derive the fields the rules need.
+
+    Args:
+        raw: A mapping with profile field names or Chinese column names, or a profile to
+            re-derive. Money in 万元 unless written otherwise (``1.2亿``, ``3500000元``, or a
+            column named ``营业收入(元)``); headcount in 人.
+        as_of: Date ages are counted to; today when None.
+
+    Returns:
+        The profile with ``region_code``/``region_path`` (区划, province first),
+        ``industry_code`` (GB/T 4754), canonical ``qualifications``, ``size_class``
+        (工信部联企业〔2011〕300号) and ``age_years`` filled where the raw fields allow.
+
+    Raises:
+        InputError: A value present but unreadable (``field`` names the key as written), an
+            unknown region or industry code, or no id, credit code or name to identify it.
+    """
+    if isinstance(raw, EnterpriseProfile):
+        raw = raw.model_dump()
+    fields, keys = _collect(raw)
+    as_of = as_of or dt.date.today()
+
+    identifier = next((fields[f] for f in _ID_FIELDS if fields.get(f)), None)
+    if identifier is None:
+        raise InputError("记录没有 id、统一社会信用代码或企业名称", field="id")
+    region = _region(fields, keys)
+    industry_code = _industry_code(fields, keys)
+    founded = fields.get("founded")
+    age = _age_years(founded, as_of, keys["founded"]) if founded else fields.get("age_years")
+    size = sme.size_class(
+        industry_code, fields.get("employees"), fields.get("revenue"), fields.get("total_assets")
+    )
+    if size is None and fields.get("size_class"):
+        size = _SIZE_WORDS.get(str(fields["size_class"]).removesuffix("企业"))
+        if size is None:
+            raise _error(
+                f"企业规模应为 大/中/小/微, 得到 {fields['size_class']!r}", keys["size_class"]
+            )
+    data = {
+        "id": str(identifier),
+        "name": fields.get("name") or "",
+        "region": fields.get("region"),
+        "industry": fields.get("industry"),
+        "industry_code": industry_code,
+        "scope": fields.get("scope") or "",
+        "description": fields.get("description") or "",
+        "employees": fields.get("employees"),
+        "revenue": fields.get("revenue"),
+        "total_assets": fields.get("total_assets"),
+        "founded": founded,
+        "qualifications": _canonical_qualifications(fields.get("qualifications") or []),
+        "tags": fields.get("tags") or [],
+        "needs": fields.get("needs") or [],
+        "rd_ratio": fields.get("rd_ratio"),
+        "contact": fields.get("contact") or {},
+        "region_code": region.code if region else None,
+        "region_path": [r.code for r in regions.path(region.code)] if region else [],
+        "size_class": size,
+        "age_years": age,
+    }
+    try:
+        return EnterpriseProfile(**data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first.get("loc") else None
+        raise InputError(first["msg"], field=keys.get(field or "", field)) from exc
