@@ -1,0 +1,232 @@
+"""Features of one (enterprise, item) pair: the single place matching, push and evaluation read.
+
+Every feature is a float, named in :data:`FEATURE_NAMES`; a ranker (hand-weighted today,
+learned later) turns a row of them into a score. Retrieval scores arrive already computed
+(dense cosine, BM25 normalised over the corpus); the rest is read from the card, the profile and
+the eligibility checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import numpy as np
+
+from policymatch.match.needs import NeedTaxonomy
+from policymatch.match.results import Eligibility
+from policymatch.profile.models import EnterpriseProfile
+from policymatch.reference import regions
+from policymatch.translate.models import PolicyCard
+
+RegionRelation = Literal["same", "contained", "national", "outside", "unknown"]
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "relevance",  # fused retrieval score of the method, in [0, 1]
+    "dense",  # cosine similarity of query and passage
+    "bm25",  # BM25 min-max normalised over the corpus for this query, [0, 1]
+    "region_same",  # the item's region is the enterprise's own 区划
+    "region_contained",  # the enterprise lies inside the item's region (a district in a province)
+    "region_national",  # the item applies nationwide
+    "region_outside",  # the enterprise is outside every region of the item
+    "region_unknown",  # the enterprise's region is unknown, or coarser than the item's
+    "beneficiary_fit",  # +1 holds a named beneficiary kind, 0 none named, -1 holds none
+    "qualification_fit",  # share of the enterprise's qualifications the item's text names
+    "industry_fit",  # +1 the item names the enterprise's industry, 0 no industry named, -1 other
+    "need_fit",  # share of the enterprise's needs the item serves (need taxonomy)
+    "met",  # conditions met
+    "unmet_hard",  # hard conditions not met
+    "unmet_soft",  # soft conditions not met
+    "unknown",  # conditions the profile holds no data for
+    "is_support_measure",  # 1 for something to apply for, 0 for plans and notices
+    "amount_log",  # log10(1 + largest amount in 万元)
+    "expired",  # 1 when the item's validity or application window ended before as_of
+)
+
+# GB/T 4754-2017: the 门类 letter of each 大类 (two-digit division), by ranges of divisions.
+_SECTION_OF_DIVISIONS = (
+    ("A", 1, 5),
+    ("B", 6, 12),
+    ("C", 13, 43),
+    ("D", 44, 46),
+    ("E", 47, 50),
+    ("F", 51, 52),
+    ("G", 53, 60),
+    ("H", 61, 62),
+    ("I", 63, 65),
+    ("J", 66, 69),
+    ("K", 70, 70),
+    ("L", 71, 72),
+    ("M", 73, 75),
+    ("N", 76, 79),
+    ("O", 80, 82),
+    ("P", 83, 83),
+    ("Q", 84, 85),
+    ("R", 86, 90),
+    ("S", 91, 96),
+    ("T", 97, 97),
+)
+# Beneficiary kinds an enterprise belongs to by its size class alone.
+_KINDS_OF_SIZE: dict[str, frozenset[str]] = {
+    "微": frozenset({"小微企业", "中小企业", "微型企业", "小型微利企业"}),
+    "小": frozenset({"小微企业", "中小企业", "小型企业", "小型微利企业"}),
+    "中": frozenset({"中小企业", "中型企业"}),
+    "大": frozenset({"大型企业"}),
+}
+
+
+def region_relation(card: PolicyCard, profile: EnterpriseProfile) -> RegionRelation:
+    """How the enterprise's 区划 stands to the item's regions.
+
+    ``same`` the item names the enterprise's own region; ``contained`` the enterprise lies inside
+    an item region; ``national`` the item names no region; ``outside`` the enterprise is in none of
+    them; ``unknown`` the enterprise's region is unknown or coarser than the item's.
+    """
+    codes = [c for c in card.region_codes if not regions.is_nationwide(c)]
+    if not codes:
+        return "national"
+    own = profile.region_code
+    if not own:
+        return "unknown"
+    if own in codes:
+        return "same"
+    if any(regions.contains(code, own) for code in codes):
+        return "contained"
+    if any(regions.contains(own, code) for code in codes):
+        return "unknown"  # enterprise known only as 山东省, item for 济南市: cannot tell
+    return "outside"
+
+
+def industry_section(code: str | None) -> str | None:
+    """The GB/T 4754 门类 letter of a code (``"3911"`` -> ``"C"``, ``"C"`` -> ``"C"``)."""
+    if not code:
+        return None
+    code = code.strip().upper()
+    if code[:1].isalpha():
+        return code[:1]
+    if len(code) < 2 or not code[:2].isdigit():
+        return None
+    division = int(code[:2])
+    return next((s for s, low, high in _SECTION_OF_DIVISIONS if low <= division <= high), None)
+
+
+def industry_fit(card: PolicyCard, profile: EnterpriseProfile) -> float:
+    """+1 when an industry of the item covers the enterprise's, -1 when none does, 0 when the
+    item names no industry or the enterprise's is unknown."""
+    if not card.industries or not profile.industry_code:
+        return 0.0
+    own = profile.industry_code.strip().upper()
+    own_section = industry_section(own)
+    for code in card.industries:
+        code = code.strip().upper()
+        if code[:1].isalpha():
+            if code[:1] == own_section:
+                return 1.0
+        elif own.startswith(code) or code.startswith(own):
+            return 1.0
+    return -1.0
+
+
+def enterprise_kinds(profile: EnterpriseProfile) -> set[str]:
+    """Beneficiary kinds the enterprise is: its qualifications plus what its size implies."""
+    kinds = set(profile.qualifications)
+    if profile.size_class:
+        kinds |= _KINDS_OF_SIZE.get(profile.size_class, frozenset())
+    return kinds
+
+
+def beneficiary_fit(card: PolicyCard, profile: EnterpriseProfile) -> float:
+    """+1 the enterprise is one of the item's named beneficiary kinds, -1 it is none of them,
+    0 the item names none."""
+    if not card.beneficiaries:
+        return 0.0
+    return 1.0 if enterprise_kinds(profile) & set(card.beneficiaries) else -1.0
+
+
+def qualification_fit(item_text: str, profile: EnterpriseProfile) -> float:
+    """Share of the enterprise's qualifications that the item's text mentions, in [0, 1]."""
+    if not profile.qualifications:
+        return 0.0
+    named = sum(1 for q in profile.qualifications if q and q in item_text)
+    return named / len(profile.qualifications)
+
+
+def profile_needs(profile: EnterpriseProfile, taxonomy: NeedTaxonomy) -> set[str]:
+    """Need categories the enterprise's own words express (needs first, then description)."""
+    return taxonomy.enterprise_needs("\n".join([*profile.needs, profile.description]))
+
+
+def item_offers(card: PolicyCard, item_text: str, taxonomy: NeedTaxonomy) -> set[str]:
+    """Need categories an item serves, from its support types and its wording."""
+    return taxonomy.item_offers(item_text, card.support_types)
+
+
+def need_fit(needs: set[str], offers: set[str]) -> float:
+    """Share of the enterprise's need categories the item serves; 0 when it states none."""
+    if not needs:
+        return 0.0
+    return len(needs & offers) / len(needs)
+
+
+def pair_features(
+    card: PolicyCard,
+    profile: EnterpriseProfile,
+    eligibility: Eligibility | None,
+    *,
+    item_text: str,
+    relevance: float,
+    dense: float,
+    bm25: float,
+    needs: set[str],
+    offers: set[str],
+    as_of: dt.date | None = None,
+) -> dict[str, float]:
+    """All features of one pair, keyed by :data:`FEATURE_NAMES`.
+
+    Args:
+        card: The item's card.
+        profile: The normalised enterprise.
+        eligibility: The item's checks for this enterprise; None counts nothing.
+        item_text: The item's passage text (headings, text, context).
+        relevance: The method's fused retrieval score, in [0, 1].
+        dense: Cosine similarity of the enterprise's query and the item's passage.
+        bm25: The item's BM25 score min-max normalised over the corpus for this query.
+        needs: :func:`profile_needs` of the enterprise.
+        offers: :func:`item_offers` of the item.
+        as_of: Day the validity is judged on; None is today.
+    """
+    relation = region_relation(card, profile)
+    checks = eligibility.checks if eligibility else []
+    as_of = as_of or dt.date.today()
+    return {
+        "relevance": float(relevance),
+        "dense": float(dense),
+        "bm25": float(bm25),
+        "region_same": float(relation == "same"),
+        "region_contained": float(relation == "contained"),
+        "region_national": float(relation == "national"),
+        "region_outside": float(relation == "outside"),
+        "region_unknown": float(relation == "unknown"),
+        "beneficiary_fit": beneficiary_fit(card, profile),
+        "qualification_fit": qualification_fit(item_text, profile),
+        "industry_fit": industry_fit(card, profile),
+        "need_fit": need_fit(needs, offers),
+        "met": float(sum(c.status == "met" for c in checks)),
+        "unmet_hard": float(sum(c.status == "unmet" and c.hard for c in checks)),
+        "unmet_soft": float(sum(c.status == "unmet" and not c.hard for c in checks)),
+        "unknown": float(sum(c.status == "unknown" for c in checks)),
+        "is_support_measure": float(card.is_support_measure),
+        "amount_log": math.log10(1.0 + card.max_amount_wan) if card.max_amount_wan else 0.0,
+        "expired": float(card.expired(as_of)),
+    }
+
+
+def feature_matrix(
+    rows: Iterable[dict[str, float]], names: Sequence[str] = FEATURE_NAMES
+) -> np.ndarray:
+    """Stack feature dicts into ``(n_pairs, len(names))`` float64, a missing feature as 0."""
+    return np.array(
+        [[row.get(name, 0.0) for name in names] for row in rows], dtype=np.float64
+    ).reshape(-1, len(names))
