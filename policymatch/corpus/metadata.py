@@ -69,7 +69,7 @@ _ORG_SUFFIX = (
     "行",
     "总局",
 )
-_TITLE_ISSUER = re.compile(r"^(?P<who>[\u4e00-\u9fff、\s]{2,60}?)关于")
+_TITLE_ISSUER = re.compile(r"^(?P<who>[\u4e00-\u9fff、\s]{2,60}?)(?:关于|转发|批转|印发|对)")
 _REGION_PREFIX = re.compile(
     r"^(?:中共)?(?P<region>(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{1,7}?(?:市|自治州|地区|盟))?"
     r"(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?)"
@@ -284,7 +284,7 @@ def issuer_from_signature(text: str) -> str | None:
 
 
 def issuer_from_title(title: str) -> str | None:
-    """X of a title "X关于…", when X names a body (国务院办公厅关于… -> 国务院办公厅)."""
+    """X of a title "X关于…" / "X转发…" / "X对…", when X names a body (国务院办公厅关于… -> 国务院办公厅)."""
     match = _TITLE_ISSUER.match(title)
     if not match:
         return None

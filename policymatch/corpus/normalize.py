@@ -316,6 +316,9 @@ _MENU_LINE = re.compile(
 _BREADCRUMB = re.compile(
     r"(?:首页|当前位置|您的位置|您现在的位置)\s*[:：]?\s*(?:[>/»]|\S+\s*[>/»])"
 )
+_SPACED_MENU = re.compile(
+    r"(?:[^\s，。；：:！？!?()（）]{1,6} ){5,}[^\s，。；：:！？!?()（）]{1,6}"
+)
 _MENU_RUN = re.compile(r"(?:\S{1,6}\s*[|｜]\s*){2,}\S{1,6}")
 _ERROR_PAGE = re.compile(
     r"页面不存在|页面已删除|页面未找到|找不到(?:该|您访问的)?页面|404 Not Found|Page Not Found",
@@ -347,6 +350,11 @@ def clean_page_text(text: str) -> str:
         for match in _MENU_RUN.finditer(text, 0, body_start):
             header_end = match.end()
     body = text[header_end:]
+    if header_end == 0 or not prose:
+        # no article header: drop the menu runs ("首页 一网通办 政务公开 …") before the body
+        body = (
+            _SPACED_MENU.sub(" ", text[header_end:body_start]) + text[max(header_end, body_start) :]
+        )
     footer = min((i for i in (body.find(m) for m in _FOOTER_MARKERS) if i > 0), default=len(body))
     body = body[:footer]
     lines = []

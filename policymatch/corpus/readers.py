@@ -122,6 +122,8 @@ def _readable(path: Path, root: Path) -> bool:
     parts = path.relative_to(root).parts
     if any(part.startswith((".", "~$")) for part in parts):
         return False
+    if path.stem.lower() in {"readme", "license", "changelog"}:
+        return False  # a folder's own documentation, not a policy
     name = path.name.lower()
     return name.endswith(RECORD_SUFFIXES) or path.suffix.lower() in DOCUMENT_SUFFIXES
 
