@@ -1,0 +1,379 @@
+"""Batch scoring for push campaigns: many enterprises x a few items at once, then full rules.
+
+:class:`BatchScorer` splits the matcher's pair score in two so a campaign can go through
+millions of enterprises:
+
+- :meth:`BatchScorer.score`, per chunk, vectorised: one embedder call for the chunk's query
+  texts (served from the embedding cache when seen before), one matrix product against every
+  item vector, and every feature that does not need the eligibility checks (region relation,
+  beneficiary, industry, qualification and need fit, item constants) computed once per distinct
+  value in the chunk and gathered with numpy. Adding the largest contribution the checks can
+  still make gives an upper bound of the final score; ``eligibility.prefilter`` masks pairs the
+  rules already rule out.
+- :meth:`BatchScorer.judge`, for the few pairs a campaign keeps: ``check_eligibility``, the
+  shared :func:`~policymatch.match.features.pair_features`, the ranker and the explanation lines,
+  exactly as :class:`~policymatch.match.matcher.Matcher` scores a pair.
+
+Relevance here is the ``dense`` method's: cosine similarity min-max scaled over every indexed
+item for the enterprise, the same as the matcher's ``dense`` method; BM25 is not computed in
+the push direction (per-enterprise BM25 over the corpus costs more than everything else here
+together), so its feature is 0 and push scores sit a little below ``match`` scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import math
+from collections.abc import Callable, Hashable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from policymatch.embed.base import Embedder
+from policymatch.match import explain as explain_mod
+from policymatch.match.features import (
+    FEATURE_NAMES,
+    beneficiary_fit,
+    feature_matrix,
+    industry_fit,
+    item_offers,
+    pair_features,
+    profile_needs,
+    qualification_fit,
+    region_relation,
+)
+from policymatch.match.index import PolicyIndex, passage_text
+from policymatch.match.needs import NeedTaxonomy, load_need_taxonomy
+from policymatch.match.ranking import HandWeightedRanker
+from policymatch.match.results import Eligibility, Match
+from policymatch.profile.models import EnterpriseProfile
+from policymatch.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# Features only the eligibility checks fill in, and the most checks one card can yield: its
+# conditions plus the region, beneficiary, industry and validity checks the rules add.
+_CHECK_FEATURES = ("met", "unmet_hard", "unmet_soft", "unknown")
+_EXTRA_CHECKS = 5
+_BOUND_SLACK = 1e-6  # float32 vs float64 rounding between the bound and the judged score
+_RELATIONS = ("same", "contained", "national", "outside", "unknown")
+_COLUMN = {name: f for f, name in enumerate(FEATURE_NAMES)}
+
+
+class ChunkScores(NamedTuple):
+    """Scores of every (enterprise, item) pair of a chunk.
+
+    Attributes:
+        relevance: ``(n_enterprises, n_items)`` float64, an upper bound of the judged score.
+        possible: ``(n_enterprises, n_items)`` bool, False where a vectorised rule (region,
+            industry, size, thresholds) already rules the pair out.
+    """
+
+    relevance: np.ndarray
+    possible: np.ndarray
+
+
+class BatchScorer:
+    """Scores chunks of enterprises against policy items; see the module docstring.
+
+    Args:
+        index: The policy index (items, cards, documents, vectors).
+        embedder: The embedder that built ``index`` (wrap it in the embedding cache).
+        as_of: Day validity is judged on; None is today.
+        ranker: A linear ranker with ``weights`` (the bound needs them); default hand-weighted.
+        eligibility: ``check(card, profile, as_of=...) -> Eligibility``; default the rules module.
+        prefilter: ``prefilter(card, profiles) -> bool array``; None for the rules module's.
+        use_prefilter: False keeps every pair possible (for campaigns that list 不符合 too).
+        taxonomy: Need taxonomy; default the packaged one.
+    """
+
+    def __init__(
+        self,
+        index: PolicyIndex,
+        embedder: Embedder,
+        *,
+        as_of: dt.date | None = None,
+        ranker: HandWeightedRanker | None = None,
+        eligibility: Callable[..., Eligibility] | None = None,
+        prefilter: Callable[[Any, Sequence[EnterpriseProfile]], np.ndarray] | None = None,
+        use_prefilter: bool = True,
+        taxonomy: NeedTaxonomy | None = None,
+    ) -> None:
+        index.check_embedder(embedder)
+        self.index = index
+        self.embedder = embedder
+        self.as_of = as_of or dt.date.today()
+        self.ranker = ranker or HandWeightedRanker()
+        if not hasattr(self.ranker, "weights"):
+            raise TypeError("push campaigns need a linear ranker with per-feature weights")
+        self.weights = np.array([self.ranker.weights.get(n, 0.0) for n in FEATURE_NAMES])
+        if eligibility is None or (use_prefilter and prefilter is None):
+            from policymatch.match import eligibility as rules
+
+            eligibility = eligibility or rules.check_eligibility
+            prefilter = prefilter or rules.prefilter
+        self.check = eligibility
+        self.prefilter = prefilter if use_prefilter else None
+        self.taxonomy = taxonomy or load_need_taxonomy()
+        self._texts = {
+            item.id: passage_text(item, index.documents.get(item.doc_id)) for item in index.items
+        }
+        self._offers: dict[str, set[str]] = {}
+        self._last: _ChunkCache | None = None
+
+    @classmethod
+    def load(
+        cls, index_dir: str | Path, settings: Settings | None = None, **options: Any
+    ) -> BatchScorer:
+        """Load the index at ``index_dir`` with the settings' (cached) embedder."""
+        from policymatch.embed import get_embedder
+        from policymatch.settings import get_settings
+
+        embedder = get_embedder(settings or get_settings())
+        return cls(PolicyIndex.load(index_dir, embedder), embedder, **options)
+
+    # ------------------------------------------------------------------ ChunkScorer
+    def fingerprint(self) -> str:
+        """Index content, model, as-of date, ranker weights and prefilter use, hashed."""
+        payload = {
+            "index": self.index.manifest.model_dump(mode="json", exclude={"built_at"}),
+            "model": self.embedder.model_id,
+            "as_of": self.as_of.isoformat(),
+            "weights": self.ranker.weights,
+            "prefilter": self.prefilter is not None,
+        }
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+
+    def known_items(self, item_ids: Sequence[str]) -> list[str]:
+        return [i for i in item_ids if i in self.index.cards and i in self._texts]
+
+    def score(self, profiles: Sequence[EnterpriseProfile], item_ids: Sequence[str]) -> ChunkScores:
+        """Upper bounds of the final score and the prefilter mask, ``(n, len(item_ids))`` each."""
+        profiles = list(profiles)
+        cache = self._prepare(profiles, item_ids)
+        bound = np.empty((len(profiles), len(item_ids)), dtype=np.float64)
+        possible = np.ones((len(profiles), len(item_ids)), dtype=bool)
+        for j, item_id in enumerate(item_ids):
+            bound[:, j] = self._bound_features(item_id, j, cache) @ self.weights + _BOUND_SLACK
+            if self.prefilter is not None:
+                card = self.index.cards[item_id]
+                possible[:, j] = np.asarray(self.prefilter(card, profiles), dtype=bool)
+        return ChunkScores(relevance=bound, possible=possible)
+
+    def _bound_features(self, item_id: str, j: int, cache: _ChunkCache) -> np.ndarray:
+        """``(n, len(FEATURE_NAMES))``: every feature the checks do not need, and for the ones
+        they do (met, unmet, unknown) the value that adds most to the score."""
+        card = self.index.cards[item_id]
+        text = self._texts[item_id]
+        column = _COLUMN
+        features = np.zeros((len(cache.rows), len(FEATURE_NAMES)), dtype=np.float64)
+        features[:, column["relevance"]] = cache.relevance01[:, j]
+        features[:, column["dense"]] = cache.dense[:, j]
+        relation = cache.per_group("region", lambda p: _RELATIONS.index(region_relation(card, p)))
+        for r, name in enumerate(_RELATIONS):
+            features[:, column[f"region_{name}"]] = relation == r
+        features[:, column["beneficiary_fit"]] = cache.per_group(
+            "kinds", lambda p: beneficiary_fit(card, p)
+        )
+        features[:, column["qualification_fit"]] = cache.per_group(
+            "qualifications", lambda p: qualification_fit(text, p)
+        )
+        features[:, column["industry_fit"]] = cache.per_group(
+            "industry", lambda p: industry_fit(card, p)
+        )
+        features[:, column["need_fit"]] = cache.need_fit(self._item_offers(item_id))
+        features[:, column["is_support_measure"]] = float(card.is_support_measure)
+        features[:, column["amount_log"]] = (
+            math.log10(1.0 + card.max_amount_wan) if card.max_amount_wan else 0.0
+        )
+        features[:, column["expired"]] = float(card.expired(self.as_of))
+        checks = len(card.conditions) + _EXTRA_CHECKS
+        for name in _CHECK_FEATURES:
+            features[:, column[name]] = checks if self.weights[column[name]] > 0 else 0.0
+        return features
+
+    def judge(
+        self, item_id: str, profiles: Sequence[EnterpriseProfile], relevance: np.ndarray
+    ) -> list[Match]:
+        """Eligibility, features, ranker score and reasons per profile, as the matcher does."""
+        profiles = list(profiles)
+        cache = self._last
+        if (
+            cache is None
+            or cache.item_ids.get(item_id) is None
+            or any(p.id not in cache.rows for p in profiles)
+        ):
+            cache = _ChunkCache.build(self, profiles, [item_id])
+        j = cache.item_ids[item_id]
+        card = self.index.cards[item_id]
+        text = self._texts[item_id]
+        offers = self._item_offers(item_id)
+        item = self.index.items[self.index.position(item_id)]
+        title = self._title(item)
+        pairs = []
+        for profile in profiles:
+            row = cache.rows[profile.id]
+            eligibility = self.check(card, profile, as_of=self.as_of)
+            features = pair_features(
+                card,
+                profile,
+                eligibility,
+                item_text=text,
+                relevance=float(cache.relevance01[row, j]),
+                dense=float(cache.dense[row, j]),
+                bm25=0.0,
+                needs=cache.needs[row],
+                offers=offers,
+                as_of=self.as_of,
+            )
+            pairs.append((profile, eligibility, features, cache.needs[row] & offers))
+        scores = self.ranker.score(feature_matrix(f for _, _, f, _ in pairs), FEATURE_NAMES)
+        matches = []
+        for (profile, eligibility, features, served), score in zip(pairs, scores, strict=True):
+            contributions = self.ranker.contributions(features)
+            reasons = explain_mod.explanations(
+                features, contributions, card, profile, eligibility, served, item_text=text
+            )
+            matches.append(
+                Match(
+                    item_id=item_id,
+                    doc_id=item.doc_id,
+                    enterprise_id=profile.id,
+                    title=title,
+                    score=float(score),
+                    verdict=eligibility.verdict,
+                    checks=eligibility.checks,
+                    summary=card.summary,
+                    explanations=reasons,
+                    features=features,
+                )
+            )
+        return matches
+
+    # ------------------------------------------------------------------ helpers
+    def _prepare(self, profiles: list[EnterpriseProfile], item_ids: Sequence[str]) -> _ChunkCache:
+        self._last = _ChunkCache.build(self, profiles, item_ids)
+        return self._last
+
+    def _item_offers(self, item_id: str) -> set[str]:
+        if item_id not in self._offers:
+            card = self.index.cards[item_id]
+            self._offers[item_id] = item_offers(card, self._texts[item_id], self.taxonomy)
+        return self._offers[item_id]
+
+    def _title(self, item: Any) -> str:
+        document = self.index.documents.get(item.doc_id)
+        label = item.title or (item.heading_path[-1] if item.heading_path else "")
+        doc_title = document.title if document else ""
+        if label and doc_title and label != doc_title:
+            return f"{doc_title} · {label}"
+        return label or doc_title or item.id
+
+
+# Profile attributes each vectorised feature reads: the feature is computed once per distinct key.
+_GROUP_KEYS: dict[str, Callable[[EnterpriseProfile], Hashable]] = {
+    "region": lambda p: p.region_code,
+    "kinds": lambda p: (tuple(sorted(p.qualifications)), p.size_class),
+    "qualifications": lambda p: tuple(p.qualifications),
+    "industry": lambda p: p.industry_code,
+}
+
+
+class _ChunkCache:
+    """Per-chunk arrays score() and judge() share.
+
+    Attributes:
+        rows: Profile id -> row.
+        item_ids: Item id -> column.
+        dense: ``(n, m)`` cosine similarity.
+        relevance01: ``(n, m)`` cosine min-max scaled over every indexed item per profile.
+        needs: Need categories of each profile.
+        groups: Per key name, ``(inverse (n,) int array, one representative profile per value)``.
+    """
+
+    def __init__(
+        self,
+        rows: dict[str, int],
+        item_ids: dict[str, int],
+        dense: np.ndarray,
+        relevance01: np.ndarray,
+        needs: list[set[str]],
+        groups: dict[str, tuple[np.ndarray, list[EnterpriseProfile]]],
+        need_groups: tuple[np.ndarray, list[set[str]]],
+    ) -> None:
+        self.rows = rows
+        self.item_ids = item_ids
+        self.dense = dense
+        self.relevance01 = relevance01
+        self.needs = needs
+        self.groups = groups
+        self.need_groups = need_groups
+
+    def per_group(self, name: str, value: Callable[[EnterpriseProfile], float]) -> np.ndarray:
+        """``value`` of every profile, computed once per distinct key: ``(n,)`` float64."""
+        inverse, representatives = self.groups[name]
+        return np.array([value(p) for p in representatives], dtype=np.float64)[inverse]
+
+    def need_fit(self, offers: set[str]) -> np.ndarray:
+        """Share of each profile's needs the item serves (0 with no stated need): ``(n,)``."""
+        inverse, distinct = self.need_groups
+        fit = [len(needs & offers) / len(needs) if needs else 0.0 for needs in distinct]
+        return np.array(fit, dtype=np.float64)[inverse]
+
+    @classmethod
+    def build(
+        cls, scorer: BatchScorer, profiles: list[EnterpriseProfile], item_ids: Sequence[str]
+    ) -> _ChunkCache:
+        texts = [p.query_text() or p.name or p.id for p in profiles]
+        vectors = scorer.embedder.encode_queries(texts)
+        similarities = scorer.index.dense_scores(vectors)  # (n, all items)
+        positions = [scorer.index.position(i) for i in item_ids]
+        dense = np.asarray(similarities[:, positions], dtype=np.float64)
+        low = similarities.min(axis=1).astype(np.float64)[:, None]
+        spread = similarities.max(axis=1).astype(np.float64)[:, None] - low
+        # the matcher's minmax: a constant row (no information) maps to zeros
+        relevance01 = np.divide(dense - low, spread, out=np.zeros_like(dense), where=spread > 1e-12)
+        needs_of: dict[tuple[tuple[str, ...], str], set[str]] = {}
+        needs = []
+        for profile in profiles:
+            key = (tuple(profile.needs), profile.description)
+            if key not in needs_of:
+                needs_of[key] = profile_needs(profile, scorer.taxonomy)
+            needs.append(needs_of[key])
+        groups = {name: _group(profiles, key) for name, key in _GROUP_KEYS.items()}
+        need_index: dict[frozenset[str], int] = {}
+        need_inverse = np.array(
+            [need_index.setdefault(frozenset(n), len(need_index)) for n in needs], dtype=np.int64
+        )
+        distinct_needs = [set(n) for n in need_index]
+        return cls(
+            rows={p.id: r for r, p in enumerate(profiles)},
+            item_ids={i: j for j, i in enumerate(item_ids)},
+            dense=dense,
+            relevance01=relevance01,
+            needs=needs,
+            groups=groups,
+            need_groups=(need_inverse, distinct_needs),
+        )
+
+
+def _group(
+    profiles: Sequence[EnterpriseProfile], key: Callable[[EnterpriseProfile], Hashable]
+) -> tuple[np.ndarray, list[EnterpriseProfile]]:
+    """(row -> group number, one representative profile per group), groups by ``key``."""
+    index: dict[Hashable, int] = {}
+    representatives: list[EnterpriseProfile] = []
+    inverse = np.empty(len(profiles), dtype=np.int64)
+    for row, profile in enumerate(profiles):
+        k = key(profile)
+        group = index.get(k)
+        if group is None:
+            group = index[k] = len(representatives)
+            representatives.append(profile)
+        inverse[row] = group
+    return inverse, representatives

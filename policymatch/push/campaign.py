@@ -1,0 +1,357 @@
+"""A push campaign (送策入企): per policy, the enterprises to contact, best first, with reasons.
+
+Enterprises stream in chunks. Per chunk every (enterprise, item) pair is scored at once
+(:meth:`ChunkScorer.score`: a matrix product and numpy rule masks); only pairs whose relevance
+can still beat the current N-th entry of a policy's list are judged in full (eligibility,
+verdict, reasons), best first, until none can. The lists stay bounded (``top`` entries each),
+so memory does not grow with the input; after each chunk the lists, the offset and the counts
+go to a checkpoint so an interrupted run resumes where it stopped.
+
+The same function processes a chunk on the driver (``engine="local"``) and inside Ray actors
+(:mod:`policymatch.push.ray_engine`); lists are merged by score then enterprise id, so both give
+the same output for the same inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from policymatch.match.results import Match
+from policymatch.profile.models import EnterpriseProfile
+from policymatch.push import checkpoint
+from policymatch.push.checkpoint import CheckpointState, Counters, ErrorLog
+from policymatch.push.models import CampaignOptions, Engine, PushEntry, RowError, Target
+from policymatch.push.profile_cache import ProfileCache
+from policymatch.push.rows import ParsedChunk, parse_chunk, skipped_rows
+from policymatch.push.scoring import ChunkScorer, ScorerFactory
+from policymatch.push.sources import EnterpriseSource, RawChunk
+from policymatch.push.topn import SCORE_DECIMALS, floor_of, merge_top
+from policymatch.push.writers import CampaignOutput, write_outputs
+
+logger = logging.getLogger(__name__)
+
+# Pairs judged per round while a list fills; a round's worst survivor raises the bar for the next.
+JUDGE_BLOCK = 256
+ProgressCallback = Callable[[int, int | None], None]  # (records done, records in all or None)
+
+
+@dataclass
+class ChunkOutcome:
+    """What one chunk adds: candidate entries per policy, row errors and counts."""
+
+    offset: int
+    size: int
+    lists: dict[str, list[PushEntry]] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    counters: Counters = field(default_factory=Counters)
+
+
+@dataclass
+class CampaignResult:
+    """A finished campaign: its lists, counts and where it wrote them."""
+
+    targets: list[Target]
+    lists: dict[str, list[PushEntry]]
+    counters: Counters
+    output: CampaignOutput
+    resumed_from: int = 0
+    seconds: float = 0.0
+
+
+def process_chunk(
+    chunk: RawChunk,
+    scorer: ChunkScorer,
+    targets: Sequence[Target],
+    options: CampaignOptions,
+    floors: dict[str, float] | None = None,
+    profile_cache: ProfileCache | None = None,
+) -> ChunkOutcome:
+    """Score, prefilter and judge one chunk.
+
+    Args:
+        chunk: Raw records.
+        scorer: Scores and judges.
+        targets: Policies, each with its (known) item ids.
+        options: ``top``, ``min_score``, ``verdicts``.
+        floors: Per policy, the score the current list's N-th entry has (from
+            :func:`~policymatch.push.topn.floor_of`); pairs below it are not judged. None or a
+            missing policy means no list yet.
+        profile_cache: Normalised profiles of records seen in earlier runs.
+
+    Returns:
+        Per policy at most ``top`` new entries, best first; the chunk's row errors and counts.
+    """
+    parsed = parse_chunk(chunk, options.as_of, profile_cache)
+    outcome = ChunkOutcome(offset=chunk.offset, size=chunk.size, errors=parsed.errors)
+    outcome.counters.read = chunk.size
+    outcome.counters.skipped = skipped_rows(parsed.errors)
+    outcome.counters.scored = len(parsed.profiles)
+    if not parsed.profiles:
+        return outcome
+    item_ids = list(dict.fromkeys(i for t in targets for i in t.item_ids))
+    column = {item_id: j for j, item_id in enumerate(item_ids)}
+    scores = scorer.score(parsed.profiles, item_ids)
+    relevance = np.where(scores.possible, scores.relevance, -np.inf).astype(np.float32)
+    if options.min_score is not None:
+        relevance[relevance < options.min_score] = -np.inf  # a judged score never exceeds it
+    ids = np.array([p.id for p in parsed.profiles], dtype=object)
+    for target in targets:
+        columns = [column[i] for i in target.item_ids]
+        sub = relevance[:, columns]
+        outcome.counters.prefilter_passed[target.policy_id] = int(
+            np.isfinite(sub).any(axis=1).sum()
+        )
+        floor = (floors or {}).get(target.policy_id, float("-inf"))
+        entries, judged = _judge_target(target, sub, ids, parsed, scorer, options, floor)
+        outcome.lists[target.policy_id] = entries
+        outcome.counters.judged[target.policy_id] = judged
+    return outcome
+
+
+def _judge_target(
+    target: Target,
+    relevance: np.ndarray,
+    ids: np.ndarray,
+    parsed: ParsedChunk,
+    scorer: ChunkScorer,
+    options: CampaignOptions,
+    floor: float,
+) -> tuple[list[PushEntry], int]:
+    """Judge the pairs of one policy best first until none can enter; returns (entries, judged)."""
+    rows, cols = np.nonzero(relevance >= floor)
+    values = relevance[rows, cols]
+    finite = np.isfinite(values)
+    rows, cols, values = rows[finite], cols[finite], values[finite]
+    # best first; equal relevance in enterprise-id order, so a run judges the same pairs each time
+    order = np.lexsort((cols, ids[rows], -values))
+    entries: list[PushEntry] = []
+    judged = 0
+    for start in range(0, len(order), JUDGE_BLOCK):
+        bar = max(floor, floor_of(entries, options.top))
+        block = order[start : start + JUDGE_BLOCK]
+        block = block[values[block] >= bar]
+        if not len(block):
+            break  # sorted: nothing further can reach the bar
+        judged += len(block)
+        new: list[PushEntry] = []
+        for col in np.unique(cols[block]):
+            pairs = block[cols[block] == col]
+            item_id = target.item_ids[int(col)]
+            profiles = [parsed.profiles[r] for r in rows[pairs]]
+            matches = scorer.judge(item_id, profiles, values[pairs])
+            for match, row in zip(matches, rows[pairs], strict=True):
+                entry = _entry(match, parsed.profiles[row], options)
+                if entry is not None:
+                    new.append(entry)
+        entries = merge_top([*entries, *new], options.top)
+    return entries, judged
+
+
+def _entry(match: Match, profile: EnterpriseProfile, options: CampaignOptions) -> PushEntry | None:
+    score = round(float(match.score), SCORE_DECIMALS)
+    if match.verdict not in options.verdicts:
+        return None
+    if options.min_score is not None and score < options.min_score:
+        return None
+    province, city = region_names(profile)
+    return PushEntry(
+        enterprise_id=profile.id,
+        name=profile.name,
+        item_id=match.item_id,
+        score=score,
+        verdict=match.verdict,
+        checks=match.checks,
+        reason=reason_line(match),
+        contact=dict(profile.contact),
+        province=province,
+        city=city,
+        industry_section=industry_section(profile.industry_code),
+    )
+
+
+def reason_line(match: Match) -> str:
+    """One line a caller can read out: the verdict's grounds, unmet first, then to confirm, then met."""
+    unmet = [c.condition for c in match.checks if c.status == "unmet"]
+    unknown = [c.condition for c in match.checks if c.status == "unknown"]
+    met = [c.condition for c in match.checks if c.status == "met"]
+    parts = []
+    if unmet:
+        parts.append("不满足：" + "、".join(unmet))
+    if unknown:
+        parts.append("需向企业确认：" + "、".join(unknown))
+    if met:
+        parts.append("已满足：" + "、".join(met))
+    if not parts:
+        parts.append("无硬性条件")
+    if match.explanations:
+        parts.append(match.explanations[0])
+    return "；".join(parts)
+
+
+def region_names(profile: EnterpriseProfile) -> tuple[str, str]:
+    """(province name, city name) of the profile's 区划, "" where unknown."""
+    codes = profile.region_path or ([profile.region_code] if profile.region_code else [])
+    if not codes:
+        return "", ""
+    path = _region_path(codes[-1])
+    province = path[0] if path else ""
+    city = path[1] if len(path) > 1 else ""
+    return province, city
+
+
+@cache
+def _region_path(code: str) -> tuple[str, ...]:
+    from policymatch.reference import regions
+
+    return tuple(region.name for region in regions.path(code))
+
+
+@cache
+def industry_section(code: str | None) -> str:
+    """GB/T 4754 门类 letter of an industry code ("3911" -> "C"), "" when unknown."""
+    if not code:
+        return ""
+    if code[0].isalpha():
+        return code[0].upper()
+    from policymatch.reference import industries
+
+    try:
+        ancestors = industries.ancestors(code)
+    except (KeyError, ValueError):
+        return ""
+    return ancestors[0] if ancestors else ""
+
+
+def run_campaign(
+    source: EnterpriseSource,
+    scorer_factory: ScorerFactory,
+    targets: Sequence[Target],
+    options: CampaignOptions,
+    out: Path,
+    *,
+    resume: bool = True,
+    engine: Engine = "local",
+    ray_address: str | None = None,
+    ray_actors: int | None = None,
+    progress: ProgressCallback | None = None,
+    scorer: ChunkScorer | None = None,
+    profile_cache_dir: Path | None = None,
+) -> CampaignResult:
+    """Run (or resume) a campaign and write its lists, summary.json and errors.csv.
+
+    Args:
+        source: Enterprises, read in ``options.chunk_size`` chunks.
+        scorer_factory: Builds the scorer (on the driver, or once per Ray actor).
+        targets: Policies to rank enterprises for; items the scorer does not know are dropped
+            (a policy left with none is an error).
+        options: Top-N, filters, as-of date, chunk size.
+        out: ``.xlsx`` file (one sheet per policy) or a folder (one CSV per policy).
+        resume: Go on from a checkpoint of the same campaign if there is one.
+        engine: ``local`` (this process) or ``ray``.
+        ray_address: Cluster to join (``ray://host:10001`` or ``auto``); None starts a local one.
+        ray_actors: Scoring actors for the ray engine (default: one per CPU).
+        progress: Called after each chunk with (records done, records in all or None).
+        scorer: A scorer already built by ``scorer_factory`` for the driver (saves a load).
+        profile_cache_dir: Folder of the normalised-profile cache; None normalises every record.
+
+    Raises:
+        InputError: A policy none of whose items the index holds.
+    """
+    started = time.perf_counter()
+    # a run resumed tomorrow must judge ages and validity on the same day as the first part
+    options = options.model_copy(update={"as_of": options.as_of or dt.date.today()})
+    output = CampaignOutput.for_path(out)
+    scorer = scorer or scorer_factory()
+    targets = resolve_known(targets, scorer)
+    key = checkpoint.campaign_key(source.fingerprint(), scorer.fingerprint(), targets, options)
+    state = checkpoint.load(output.checkpoint, key) if resume else None
+    if state is None:
+        state = CheckpointState(key=key, lists={t.policy_id: [] for t in targets})
+        errors = ErrorLog(output.errors)
+    else:
+        errors = ErrorLog(output.errors, keep_bytes=state.errors_bytes)
+        logger.info("resuming campaign at record %d", state.offset)
+    resumed_from = state.offset
+    total = source.count()
+    if progress:
+        progress(state.offset, total)
+
+    def absorb(outcome: ChunkOutcome) -> None:
+        for policy_id, entries in outcome.lists.items():
+            state.lists[policy_id] = merge_top([*state.lists[policy_id], *entries], options.top)
+        state.counters.add(outcome.counters)
+        errors.append(outcome.errors)
+        state.offset = outcome.offset + outcome.size
+        state.errors_bytes = errors.size
+        checkpoint.save(output.checkpoint, state)
+        if progress:
+            progress(state.offset, total)
+
+    if not state.done:
+        chunks = source.chunks(options.chunk_size, start=state.offset)
+        if engine == "ray":
+            from policymatch.push.ray_engine import run_on_ray
+
+            run_on_ray(
+                chunks,
+                scorer_factory,
+                targets,
+                options,
+                absorb,
+                floors=lambda: _floors(state, options),
+                address=ray_address,
+                actors=ray_actors,
+                profile_cache_dir=profile_cache_dir,
+            )
+        else:
+            cache = ProfileCache(profile_cache_dir) if profile_cache_dir else None
+            try:
+                for chunk in chunks:
+                    floors = _floors(state, options)
+                    absorb(process_chunk(chunk, scorer, targets, options, floors, cache))
+            finally:
+                if cache is not None:
+                    cache.close()
+        state.done = True
+        checkpoint.save(output.checkpoint, state)
+    write_outputs(output, targets, state.lists, state.counters, options, errors.count)
+    return CampaignResult(
+        targets=list(targets),
+        lists=state.lists,
+        counters=state.counters,
+        output=output,
+        resumed_from=resumed_from,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def resolve_known(targets: Sequence[Target], scorer: ChunkScorer) -> list[Target]:
+    """Keep the items the scorer's index holds; a policy with none left is an InputError."""
+    from policymatch.errors import InputError
+
+    known = []
+    for target in targets:
+        items = scorer.known_items(target.item_ids)
+        if not items:
+            raise InputError(
+                f"policy {target.policy_id} has no item in the index (rebuild it with"
+                " `policymatch index`)",
+                field="policy",
+            )
+        dropped = len(target.item_ids) - len(items)
+        if dropped:
+            logger.warning("%s: %d item(s) not in the index, left out", target.policy_id, dropped)
+        known.append(target.model_copy(update={"item_ids": items}))
+    return known
+
+
+def _floors(state: CheckpointState, options: CampaignOptions) -> dict[str, float]:
+    return {pid: floor_of(entries, options.top) for pid, entries in state.lists.items()}
