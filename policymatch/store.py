@@ -47,6 +47,11 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands timezone-aware columns back naive; they were written in UTC
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
 class Base(DeclarativeBase):
     """Declarative base of the PolicyMatch schema."""
 
@@ -399,7 +404,7 @@ def _summary(row: DocumentRow) -> DocumentSummary:
         region_code=row.region_code,
         publish_date=row.publish_date,
         item_count=row.item_count,
-        updated_at=row.updated_at,
+        updated_at=_utc(row.updated_at),
     )
 
 
@@ -410,5 +415,5 @@ def _feedback(row: FeedbackRow) -> Feedback:
         item_id=row.item_id,
         label=row.label,
         note=row.note,
-        created_at=row.created_at,
+        created_at=_utc(row.created_at),
     )

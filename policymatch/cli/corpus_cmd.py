@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -66,7 +67,7 @@ def ingest_command(
             )
         except InputError as exc:
             progress.stop()
-            err_console.print(f"[red]error[/red] {exc}")
+            err_console.print(f"[red]error[/red] {escape(str(exc))}", soft_wrap=True)
             err_console.print(
                 f"stored before the error: {counts['new']} new, {counts['changed']} changed; "
                 "fix the input or rerun with --skip-errors"
@@ -98,9 +99,11 @@ def _print_report(report: IngestReport) -> None:
     )
     console.print(table)
     for problem in report.skipped:
-        console.print(f"[yellow]skipped[/yellow] {problem.place}: {problem.message}")
+        console.print(
+            f"[yellow]skipped[/yellow] {escape(problem.place)}: {escape(problem.message)}"
+        )
     for problem in report.errors:
-        console.print(f"[red]error[/red] {problem.place}: {problem.message}")
+        console.print(f"[red]error[/red] {escape(problem.place)}: {escape(problem.message)}")
 
 
 policies = typer.Typer(help="Browse stored policy documents and their items.", no_args_is_help=True)
@@ -122,11 +125,9 @@ def list_command(
     for column in ("id", "title", "issuer", "发文字号", "published", "items"):
         table.add_column(column, overflow="fold")
     for row in rows:
+        cells = (row.id, row.title, row.issuer or "", row.doc_number or "")
         table.add_row(
-            row.id,
-            row.title,
-            row.issuer or "",
-            row.doc_number or "",
+            *(escape(cell) for cell in cells),
             row.publish_date.isoformat() if row.publish_date else "",
             str(row.item_count),
         )
@@ -145,7 +146,7 @@ def show_command(
     item = store.get_item(doc_or_item_id) if "#" in doc_or_item_id else None
     doc = store.get_document(item.doc_id if item else doc_or_item_id)
     if doc is None:
-        err_console.print(f"[red]error[/red] no document or item {doc_or_item_id!r}")
+        err_console.print(f"[red]error[/red] no document or item {escape(repr(doc_or_item_id))}")
         raise typer.Exit(1)
     meta = Table(show_header=False, box=None)
     for key in (
@@ -164,19 +165,19 @@ def show_command(
     ):
         value = getattr(doc, key)
         if value:
-            meta.add_row(f"[bold]{key}[/bold]", str(value))
+            meta.add_row(f"[bold]{key}[/bold]", escape(str(value)))
     console.print(meta)
     if doc.general_text:
         console.print("[bold]general sections[/bold]")
-        console.print(doc.general_text)
+        console.print(doc.general_text, markup=False)
     items = [item] if item else store.items_for(doc.id)
     for shown in items:
         path = " > ".join(shown.heading_path)
-        console.rule(f"{shown.id}  {path}  {shown.title}".strip())
-        console.print(shown.text)
+        console.rule(escape(f"{shown.id}  {path}  {shown.title}".strip()))
+        console.print(shown.text, markup=False)
         card = store.get_card(shown.id)
         if card is not None and card.summary:
-            console.print(f"[green]card[/green] {card.summary}")
+            console.print(f"[green]card[/green] {escape(card.summary)}")
 
 
 def register(app: typer.Typer) -> None:

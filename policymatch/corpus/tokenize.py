@@ -16,6 +16,8 @@ from pathlib import Path
 
 import jieba
 
+from policymatch.corpus.normalize import to_half_width
+
 _DICT_DIR = Path(__file__).with_name("dict")
 DOMAIN_TERMS = _DICT_DIR / "domain_terms.txt"
 STOPWORDS = _DICT_DIR / "stopwords.txt"
@@ -66,11 +68,11 @@ def get_tokenizer() -> jieba.Tokenizer:
 
 def segment(text: str) -> list[str]:
     """All jieba words of ``text`` (precise mode), punctuation and spaces included."""
-    return get_tokenizer().lcut(_BRACKETED.sub(r"\1\2", text), HMM=True)
+    return get_tokenizer().lcut(_BRACKETED.sub(r"\1\2", to_half_width(text)), HMM=True)
 
 
 def tokenize(text: str) -> list[str]:
-    """Index tokens of ``text``: lowercased, without punctuation, whitespace and stopwords.
+    """Index tokens of ``text``: half-width, lowercased, without punctuation, spaces and stopwords.
 
     Returns:
         Tokens in text order, e.g. ``["首次", "认定", "专精特新", "小巨人", "企业", "奖励", "50", "万元"]``.

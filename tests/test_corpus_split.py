@@ -1,0 +1,140 @@
+"""Splitting real 若干措施 documents into items; counts and boundaries checked by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policymatch.corpus.metadata import build_document
+from policymatch.corpus.models import PolicyDocument, RawRecord
+from policymatch.corpus.readers import read_path
+from policymatch.corpus.split import split_document
+
+
+def _doc(shared_data: Path, file: str, doc_id: str) -> PolicyDocument:
+    for raw in read_path(shared_data / "policies" / file):
+        if raw.id == doc_id:
+            return build_document(raw)
+    raise LookupError(doc_id)
+
+
+def test_state_council_fta_measures(shared_data: Path) -> None:
+    """国发〔2018〕38号: 53 numbered measures （一）…（五十三） under 一、…四、, then 五、 as a whole."""
+    doc = _doc(shared_data, "zhouynf_govcn_state_council_2019snapshot.jsonl", "zhouynf:57")
+    items = split_document(doc)
+    assert len(items) == 54
+    assert [item.id for item in items[:2]] == ["zhouynf:57#1", "zhouynf:57#2"]
+    # （一）…（十六） under 一、, numbering continues （十七） under 二、
+    assert items[0].heading_path == ["一、营造优良投资环境"]
+    assert items[0].text.startswith("（一）借鉴北京市服务业扩大开放综合试点经验")
+    assert items[15].text.startswith("（十六）加强顶层设计") and items[15].heading_path == [
+        "一、营造优良投资环境"
+    ]
+    assert items[16].text.startswith("（十七）研究支持对海关特殊监管区域外")
+    assert items[16].heading_path == ["二、提升贸易便利化水平"]
+    assert items[35].text.startswith("（三十六）") and items[35].heading_path == [
+        "三、推动金融创新服务实体经济"
+    ]
+    assert items[52].text.startswith("（五十三）支持自贸试验区开展非标准就业形式")
+    assert items[52].text.endswith("（负责部门：人力资源社会保障部，适用范围：上海自贸试验区）")
+    last = items[53]
+    assert last.heading_path == [] and last.text.startswith("五、切实做好组织实施\n坚持党的领导。")
+    assert not last.text.endswith("国务院")  # signature and date stripped
+    assert all(item.doc_id == "zhouynf:57" for item in items)
+
+
+def test_jinan_advanced_manufacturing_27_measures(shared_data: Path) -> None:
+    """济南 先进制造业和数字经济 若干政策措施: 1.…27. (full-width, some run on) under 一、…八、."""
+    doc = _doc(
+        shared_data, "xvshiting_digital_policies_central_shandong.jsonl", "xvshiting:shandong:7"
+    )
+    items = split_document(doc)
+    assert len(items) == 27
+    assert [item.text.split(".", 1)[0] for item in items] == [str(n) for n in range(1, 28)]
+    assert items[9].text.startswith("10.大力培育平台型企业和平台经济")  # ran on after item 9's ）
+    assert items[9].heading_path == ["三、支持创新发展"]
+    assert items[21].title == "鼓励研发和使用首台（套）高端装备"
+    assert items[22].heading_path == ["七、优化发展环境"]
+    # the 抄送 list and the 印发 line after the last measure are not part of it
+    assert items[26].text.endswith("各项奖励补助资金具体管理办法另行制定。")
+
+
+def test_qingdao_rules_keep_each_article_whole(shared_data: Path) -> None:
+    """青岛 人工智能产业园 实施细则: 第X条 with （一）申报条件 （二）申报材料 （三）政策咨询 stays one item."""
+    doc = _doc(
+        shared_data, "xvshiting_digital_policies_central_shandong.jsonl", "xvshiting:shandong:43"
+    )
+    items = split_document(doc)
+    sixth = next(item for item in items if item.text.startswith("第六条"))
+    assert sixth.heading_path == ["第二章 申报事项"]
+    assert "（一）申报条件" in sixth.text and "（三）政策咨询" in sixth.text
+    assert sixth.text.rstrip().endswith("0532-88999976。")
+    assert not any(item.text.startswith(("（一）申报条件", "1.申报主体")) for item in items)
+    articles = [item for item in items if item.text.startswith("第")]
+    assert len(articles) >= 24
+
+
+def test_xuhui_page_general_section_and_nested_items(shared_data: Path) -> None:
+    doc = _doc(shared_data, "viktorsdb_xuhui_shanghai_policies.jsonl", "viktorsdb:3")
+    items = split_document(doc)
+    assert len(items) == 9
+    assert doc.general_text.startswith("一、支持对象 本意见的适用对象为登记注册在本区的企事业单位")
+    assert all(item.context == doc.general_text for item in items)
+    assert [item.title for item in items[:2]] == ["增强大模型创新能力", "强化算力和数据供给"]
+    assert items[3].heading_path == ["二、支持方式", "（二）推动产业集聚发展"]
+    assert items[8].heading_path == ["二、支持方式", "（四）加强综合服务支撑"]
+    assert items[8].text.startswith("9.完善金融赋能产业发展")
+
+
+def test_flattened_measures_page(shared_data: Path) -> None:
+    doc = _doc(shared_data, "viktorsdb_xuhui_shanghai_policies.jsonl", "viktorsdb:0")
+    items = split_document(doc)
+    support = [item for item in items if item.heading_path == ["二、支持方式"]]
+    assert [item.text.split("）", 1)[0] + "）" for item in support] == [
+        f"（{n}）" for n in "一二三四五六七八九十"
+    ]
+    assert support[6].title == "支持企业资质申请" and "小巨人" in support[6].text
+
+
+def test_document_without_structure_is_one_item() -> None:
+    doc = build_document(
+        RawRecord(
+            id="plain",
+            title="关于开展贷款贴息申报的通知",
+            text="对小微企业贷款给予贴息。请于6月30日前申报。",
+        )
+    )
+    (item,) = split_document(doc)
+    assert item.id == "plain#0" and item.seq == 0 and item.text == doc.text
+
+
+def test_condition_list_is_not_split() -> None:
+    text = (
+        "一、研发费用补助。对符合下列条件的企业，按研发费用增量的10%给予补助：\n"
+        "（一）在本区注册；\n（二）上年度营业收入不低于500万元；\n（三）无严重失信记录。\n"
+        "二、贷款贴息。对小微企业流动资金贷款按贷款市场报价利率的50%给予贴息，单户每年最高20万元。"
+    )
+    items = split_document(build_document(RawRecord(id="c", title="若干措施", text=text)))
+    assert [item.title for item in items] == ["研发费用补助", "贷款贴息"]
+    assert "（三）无严重失信记录。" in items[0].text
+
+
+@pytest.mark.slow
+def test_real_corpora_split_sanely(shared_data: Path) -> None:
+    """Every document of the three policy corpora splits; ids are unique and ordered."""
+    files = (
+        "zhouynf_govcn_state_council_2019snapshot.jsonl",
+        "xvshiting_digital_policies_central_shandong.jsonl",
+        "viktorsdb_xuhui_shanghai_policies.jsonl",
+    )
+    total = 0
+    for file in files:
+        for raw in read_path(shared_data / "policies" / file):
+            doc = build_document(raw)
+            items = split_document(doc)
+            assert items and len({i.id for i in items}) == len(items)
+            assert [i.seq for i in items] == sorted(i.seq for i in items)
+            assert all(i.text.strip() for i in items)
+            total += len(items)
+    assert 2000 < total < 8000
