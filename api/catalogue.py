@@ -96,20 +96,17 @@ class PolicyCatalogue:
 
     def _read_store(self) -> list[CatalogueEntry]:
         entries: dict[str, CatalogueEntry] = {}
-        for doc in self._store.list_documents():
-            haystack = "\n".join(
-                part
-                for part in (doc.title, doc.doc_number, doc.issuer, doc.region, doc.text)
-                if part
-            )
-            entries[doc.id] = CatalogueEntry(doc=doc, items=0, haystack=haystack)
-        for item in self._store.iter_items():
-            entry = entries.get(item.doc_id)
-            if entry is None:
+        total = self._store.count_documents()
+        for summary in self._store.list_documents(limit=max(total, 1)):
+            doc = self._store.get_document(summary.id)
+            if doc is None:  # deleted since the list was read
                 continue
-            entry.items += 1
-            card = self._store.get_card(item.id)
-            if card is not None:
+            parts = (doc.title, doc.doc_number, doc.issuer, doc.region, doc.text)
+            haystack = "\n".join(part for part in parts if part)
+            entries[doc.id] = CatalogueEntry(doc=doc, items=summary.item_count, haystack=haystack)
+        for card in self._store.iter_cards():
+            entry = entries.get(card.doc_id)
+            if entry is not None:
                 entry.cards.append(card)
         return list(entries.values())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi.templating import Jinja2Templates
 
@@ -32,10 +33,20 @@ def format_wan(value: float | None) -> str:
     return f"{value * 10000:g}元"
 
 
+def policy_path(policy_id: str) -> str:
+    """Console path of a policy or item; ids hold ``#`` and must be escaped in a URL path."""
+    return f"/policies/{quote(policy_id, safe='/')}"
+
+
+def push_download_path(policy_id: str, file_format: str) -> str:
+    return f"/v1/policies/{quote(policy_id, safe='/')}/enterprises?format={file_format}"
+
+
 def build_templates() -> Jinja2Templates:
     """A template set for one app (autoescaping on; filters registered)."""
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
     templates.env.filters["verdict_class"] = lambda verdict: VERDICT_CLASSES.get(verdict, "v-no")
     templates.env.filters["wan"] = format_wan
     templates.env.filters["highlight"] = highlight
+    templates.env.globals["policy_path"] = policy_path
     return templates

@@ -6,6 +6,8 @@ Run it with ``policymatch serve`` or ``uvicorn api.main:create_app --factory``.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -37,11 +39,57 @@ DESCRIPTION = """
 """
 
 
-def load_matcher(index_dir: Path, settings: Settings) -> Any:
-    """Load the Matcher for ``index_dir`` (imported here so the app starts without an index)."""
-    from policymatch.match.matcher import Matcher
+class EmbedderCache:
+    """The embedder, made on first use and shared by every Matcher this app loads."""
 
-    return Matcher.load(index_dir)
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._embedder: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._embedder is None:
+                from policymatch.embed import get_embedder
+
+                self._embedder = get_embedder(self._settings)
+            return self._embedder
+
+
+def matcher_loader(settings: Settings, store: Any, embedders: EmbedderCache) -> Any:
+    """``path -> Matcher``: load an index with the app's embedder, store and settings."""
+
+    def load(index_dir: Path) -> Any:
+        from policymatch.match.matcher import Matcher
+
+        matcher = Matcher.load(index_dir, embedder=embedders.get(), store=store, settings=settings)
+        _warm_up(matcher)
+        return matcher
+
+    return load
+
+
+def _warm_up(matcher: Any) -> None:
+    """Run one match so the first client does not pay for lazy set-up (model, jieba, tables)."""
+    from policymatch.profile.models import EnterpriseProfile
+
+    started = time.perf_counter()
+    try:
+        matcher.match(EnterpriseProfile(id="warm-up", needs=["设备更新补贴"]), k=1)
+    except Exception:  # warming is an optimisation; a real request will report the problem
+        logger.exception("warm-up match failed")
+    logger.info("matcher warmed up in %.1f s", time.perf_counter() - started)
+
+
+def index_updater(settings: Settings, store: Any, embedders: EmbedderCache) -> Any:
+    """``doc_ids -> None``: re-index changed documents into ``settings.resolved_index_dir``."""
+
+    def update(doc_ids: set[str]) -> None:
+        from api.index_update import update_index
+
+        update_index(store, embedders.get(), settings.resolved_index_dir, doc_ids)
+
+    return update
 
 
 @asynccontextmanager
@@ -56,12 +104,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         close()
 
 
-def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, store: Any = None, update_index: bool = True
+) -> FastAPI:
     """Build the API and console app.
 
     Args:
         settings: Configuration; defaults to the ``POLICYMATCH_*`` environment.
         store: An open policy store to use instead of opening ``settings.resolved_database_url``.
+        update_index: Re-index documents added or deleted through the API in the background;
+            False leaves the index stale until ``policymatch index`` runs.
 
     Returns:
         A FastAPI app whose state (store, matcher holder, metrics) belongs to it alone.
@@ -70,11 +122,13 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     if store is None:
         from policymatch.store import PolicyStore
 
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = PolicyStore(settings.resolved_database_url)
     metrics = ApiMetrics()
+    embedders = EmbedderCache(settings)
     holder: MatcherHolder[Any] = MatcherHolder(
         settings.resolved_index_dir,
-        lambda path: load_matcher(path, settings),
+        matcher_loader(settings, store, embedders),
         check_every=settings.index_check_seconds,
         on_swap=lambda matcher: _on_swap(metrics, matcher),
     )
@@ -91,6 +145,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         metrics=metrics,
         catalogue=PolicyCatalogue(store),
         templates=build_templates(),
+        update_index=index_updater(settings, store, embedders) if update_index else None,
     )
     install_error_handlers(app)
     for router in (

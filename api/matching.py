@@ -31,10 +31,6 @@ class MatchQuery:
     group_by: GroupBy = "item"
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def filtered(self) -> bool:
-        return bool(self.verdicts or self.regions or self.support_types)
-
 
 def to_public(match: Match, rank: int, store: Any) -> MatchPublic:
     """A library :class:`Match` with its card summary, document title and a text snippet."""
@@ -62,8 +58,6 @@ def to_public(match: Match, rank: int, store: Any) -> MatchPublic:
 
 
 def _keep(match: Match, query: MatchQuery, store: Any) -> bool:
-    if query.verdicts and match.verdict not in query.verdicts:
-        return False
     if not (query.regions or query.support_types):
         return True
     card = store.get_card(match.item_id)
@@ -109,19 +103,24 @@ def run_match(
         query: k, as-of date, wanted verdicts, region and support-type filters, grouping.
 
     Returns:
-        The top ``query.k`` items (or the documents holding them) after filtering.
+        The top ``query.k`` items, or with ``group_by="document"`` the top ``query.k``
+        documents with their matched items, after filtering.
     """
     as_of = query.as_of or dt.date.today()
-    pool = min(_POOL_MAX, query.k * _POOL_FACTOR) if query.filtered else query.k
-    results = matcher.match(profile, k=pool, as_of=as_of, **query.extra)
-    kept = [m for m in results.matches if _keep(m, query, store)][: query.k]
-    public = [to_public(m, rank, store) for rank, m in enumerate(kept, start=1)]
+    deeper = query.regions or query.support_types or query.group_by == "document"
+    pool = min(_POOL_MAX, query.k * _POOL_FACTOR) if deeper else query.k
+    results = matcher.match(
+        profile, k=pool, as_of=as_of, verdicts=list(query.verdicts) or None, **query.extra
+    )
+    kept = [m for m in results.matches if _keep(m, query, store)]
     response = MatchResponse(
-        enterprise_id=profile.id, as_of=as_of, group_by=query.group_by, total=len(public)
+        enterprise_id=profile.id, as_of=as_of, group_by=query.group_by, total=0
     )
     if query.group_by == "document":
-        response.documents = group_by_document(public)
+        public = [to_public(m, rank, store) for rank, m in enumerate(kept, start=1)]
+        response.documents = group_by_document(public)[: query.k]
         response.total = len(response.documents)
     else:
-        response.matches = public
+        response.matches = [to_public(m, r, store) for r, m in enumerate(kept[: query.k], start=1)]
+        response.total = len(response.matches)
     return response

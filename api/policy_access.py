@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,7 +31,7 @@ def resolve(store: Any, policy_id: str) -> tuple[PolicyDocument, PolicyItem | No
 
 def items_of(store: Any, doc_id: str) -> list[PolicyItem]:
     """The items of one document in reading order."""
-    return sorted(store.iter_items(doc_id=doc_id), key=lambda item: item.seq)
+    return list(store.items_for(doc_id))
 
 
 def load_policy(store: Any, policy_id: str) -> PolicyPublic:
@@ -43,20 +44,30 @@ def load_policy(store: Any, policy_id: str) -> PolicyPublic:
 
 
 def delete_policy(store: Any, policy_id: str) -> None:
-    if store.get_document(policy_id) is None:
+    if not store.delete_document(policy_id):
         raise not_found("政策", "policy document", policy_id)
-    store.delete_document(policy_id)
 
 
 def push_list(
-    store: Any, matcher: Any, policy_id: str, *, k: int, verdicts: Sequence[str] = ()
+    store: Any,
+    matcher: Any,
+    policy_id: str,
+    *,
+    k: int,
+    verdicts: Sequence[str] = (),
+    as_of: dt.date | None = None,
 ) -> PushList:
     """Enterprises ranked for an item, or for every item of a document (best item each)."""
     doc, item = resolve(store, policy_id)
     item_ids = [item.id] if item is not None else [i.id for i in items_of(store, doc.id)]
     matches = []
     for item_id in item_ids:
-        results = matcher.enterprises_for(item_id, k=k)
-        matches.extend(m for m in results.matches if not verdicts or m.verdict in verdicts)
+        try:
+            results = matcher.enterprises_for(
+                item_id, k=k, as_of=as_of, verdicts=list(verdicts) or None
+            )
+        except KeyError:
+            continue  # stored but not indexed yet (no card, or the index update is running)
+        matches.extend(results.matches)
     title = doc.title if item is None else f"{doc.title} · {item.title or item.id}"
     return build_push_list(policy_id, title, item_ids, matches, store, k)

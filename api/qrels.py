@@ -31,7 +31,10 @@ def latest_labels(feedback: Iterable[Any]) -> dict[str, dict[str, int]]:
     """
     qrels: dict[str, dict[str, int]] = {}
     for record in feedback:
-        qrels.setdefault(record.enterprise_id, {})[record.item_id] = RELEVANCE[record.label]
+        grade = RELEVANCE.get(record.label)
+        if grade is None:  # a label written by another tool (evaluation imports), not ours
+            continue
+        qrels.setdefault(record.enterprise_id, {})[record.item_id] = grade
     return qrels
 
 

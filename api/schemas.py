@@ -339,7 +339,7 @@ class FeedbackPublic(BaseModel):
     enterprise_id: str
     item_id: str
     label: FeedbackLabel
-    note: str = ""
+    note: str | None = None
     created_at: dt.datetime | None = None
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from fastapi.templating import Jinja2Templates
 
@@ -17,20 +17,28 @@ from policymatch.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+IndexUpdate = Callable[[set[str]], None]
+
 
 @dataclass
 class IndexStatus:
-    """Whether the served index still reflects the store, and any background rebuild."""
+    """Whether the served index still reflects the store, and the background update."""
 
     stale: bool = False
-    rebuilding: bool = False
+    updating: bool = False
+    pending: set[str] = field(default_factory=set)
     last_error: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    worker: threading.Thread | None = None
 
 
 @dataclass
 class AppState:
-    """Held on ``app.state.policymatch``; one per app, never module-global."""
+    """Held on ``app.state.policymatch``; one per app, never module-global.
+
+    ``update_index`` re-indexes a set of document ids (see :mod:`api.index_update`); None
+    leaves the index stale until ``policymatch index`` runs.
+    """
 
     settings: Settings
     store: Any
@@ -38,37 +46,51 @@ class AppState:
     metrics: ApiMetrics
     catalogue: PolicyCatalogue
     templates: Jinja2Templates
+    update_index: IndexUpdate | None = None
     index: IndexStatus = field(default_factory=IndexStatus)
-    rebuild: Callable[[], None] | None = None
 
-    def request_rebuild(self) -> str:
-        """Mark the index stale and start a background rebuild when one is wired in.
+    def documents_changed(self, doc_ids: Iterable[str]) -> Literal["rebuilding", "stale"]:
+        """Note that documents were stored or deleted; re-index them in the background.
 
-        Returns:
-            ``"rebuilding"`` when a rebuild runs (now or already), else ``"stale"``.
+        Updates queue up: documents changed while an update runs are taken in the next round,
+        by the same worker thread, so two updates never write the index at once.
         """
-        self.index.stale = True
-        if self.rebuild is None:
-            return "stale"
+        self.catalogue.invalidate()
+        changed = set(doc_ids)
         with self.index.lock:
-            if self.index.rebuilding:
-                return "rebuilding"
-            self.index.rebuilding = True
-        threading.Thread(target=self._run_rebuild, name="index-rebuild", daemon=True).start()
+            self.index.stale = True
+            if self.update_index is None:
+                return "stale"
+            self.index.pending |= changed
+            if not self.index.updating:
+                self.index.updating = True
+                self.index.worker = threading.Thread(
+                    target=self._update_worker, name="index-update", daemon=True
+                )
+                self.index.worker.start()
         return "rebuilding"
 
-    def _run_rebuild(self) -> None:
-        try:
-            self.index.stale = False
-            if self.rebuild is not None:
-                self.rebuild()
-            self.index.last_error = None
-            self.holder.load()
-            self.catalogue.invalidate()
-        except Exception as exc:  # logged; the old index keeps serving
-            self.index.stale = True
-            self.index.last_error = str(exc)
-            logger.exception("background index rebuild failed")
-        finally:
+    def wait_for_index(self, timeout: float | None = None) -> None:
+        """Block until the background update (if any) and the reload after it are done."""
+        worker = self.index.worker
+        if worker is not None:
+            worker.join(timeout)
+
+    def _update_worker(self) -> None:
+        while True:
             with self.index.lock:
-                self.index.rebuilding = False
+                batch, self.index.pending = self.index.pending, set()
+                if not batch:
+                    self.index.updating = False
+                    return
+            try:
+                if self.update_index is not None:
+                    self.update_index(batch)
+                self.holder.load()
+                self.catalogue.invalidate()
+                with self.index.lock:
+                    self.index.stale = bool(self.index.pending)
+                    self.index.last_error = None
+            except Exception as exc:  # logged; the old index keeps serving
+                self.index.last_error = f"{type(exc).__name__}: {exc}"
+                logger.exception("updating the index for %s failed", sorted(batch))

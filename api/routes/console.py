@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from api import policy_access
-from api.console_views import CARD_LABELS, FEEDBACK_LABELS
+from api.console_views import CARD_LABELS, FEEDBACK_LABELS, push_download_path
 from api.deps import API_KEY_COOKIE, ReadAccessDep, StateDep, key_is_valid
 from api.errors import ApiError
 from api.feedback import record_feedback
@@ -236,7 +236,7 @@ def console_policies(
     )
 
 
-@router.get("/policies/{policy_id}", response_class=HTMLResponse, name="console_policy")
+@router.get("/policies/{policy_id:path}", response_class=HTMLResponse, name="console_policy")
 def console_policy(
     request: Request, policy_id: str, state: StateDep, _: ReadAccessDep
 ) -> HTMLResponse:
@@ -251,7 +251,6 @@ def console_policy(
         push_error = "政策索引尚未就绪，暂时无法生成推送名单。"
     else:
         push = policy_access.push_list(store, matcher, policy_id, k=_PUSH_ROWS)
-    download = request.url_for("push_list", policy_id=policy_id)
     return _render(
         request,
         state,
@@ -263,6 +262,6 @@ def console_policy(
         card_labels=CARD_LABELS,
         push=push,
         push_error=push_error,
-        xlsx_url=f"{download}?format=xlsx",
-        csv_url=f"{download}?format=csv",
+        xlsx_url=push_download_path(policy_id, "xlsx"),
+        csv_url=push_download_path(policy_id, "csv"),
     )

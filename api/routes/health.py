@@ -27,7 +27,7 @@ def readyz(state: StateDep) -> Response:
     """200 once an index is loaded (and serving), 503 before; reports staleness too."""
     info = state.holder.describe()
     info["stale"] = state.index.stale
-    info["rebuilding"] = state.index.rebuilding
+    info["updating"] = state.index.updating
     if state.index.last_error:
         info["rebuild_error"] = state.index.last_error
     if state.holder.ready:

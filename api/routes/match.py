@@ -53,11 +53,10 @@ def match(
     its status and a one-line reason, the words that matched, and the card's amount and
     deadline. Filters apply after ranking; ``k`` counts results after filtering.
     """
-    if body.enterprise_id is not None:
-        profile = stored_profile(store, body.enterprise_id)
-    else:
-        assert body.profile is not None  # guaranteed by MatchRequest's validator
+    if body.profile is not None:
         profile = profile_from_input(body.profile)
+    else:
+        profile = stored_profile(store, body.enterprise_id or "")
     query = MatchQuery(
         k=k,
         as_of=as_of,

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from api import policy_access
 from api.deps import ApiKeyDep, MatcherDep, ReadAccessDep, StateDep, StoreDep
@@ -15,6 +16,7 @@ from api.errors import ApiError
 from api.ingest import ingest_record, ingest_upload
 from api.push_list import to_csv, to_xlsx
 from api.schemas import IngestResponse, PolicyCreate, PolicyPage, PolicyPublic, PushList
+from policymatch.match.results import Verdict
 
 router = APIRouter(prefix="/v1/policies", tags=["政策 policies"])
 
@@ -67,7 +69,56 @@ def list_policies(
 
 
 @router.get(
-    "/{policy_id}",
+    "/{policy_id:path}/enterprises",
+    response_model=PushList,
+    summary="政策找企业：推送名单（JSON，或 ?format=csv / xlsx 下载）",
+    responses={
+        200: {
+            "content": {
+                "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        },
+        404: {"description": "没有该政策或条款 / unknown policy or item id"},
+    },
+)
+def push_list(
+    policy_id: str,
+    store: StoreDep,
+    matcher: MatcherDep,
+    _: ReadAccessDep,
+    k: Annotated[int, Query(ge=1, le=5000, description="名单长度")] = 100,
+    verdict: Annotated[
+        list[Verdict] | None, Query(description="判断结果，可重复；默认 推荐 与 可能符合")
+    ] = None,
+    as_of: Annotated[dt.date | None, Query(description="按此日期判断有效期，默认今天")] = None,
+    format: Annotated[
+        Literal["json", "csv", "xlsx"], Query(description="json / csv / xlsx")
+    ] = "json",
+) -> Any:
+    """Enterprises ranked for one item, or for a document (each enterprise's best item).
+
+    Columns of the downloads: 排名, 企业编号, 企业名称, 判断, 得分, 满足, 不满足, 待确认,
+    理由, then the enterprises' contact fields.
+    """
+    push = policy_access.push_list(
+        store, matcher, policy_id, k=k, verdicts=verdict or (), as_of=as_of
+    )
+    if format == "json":
+        return push
+    stem = f"push_{policy_id}"
+    if format == "csv":
+        body, media, suffix = to_csv(push), "text/csv; charset=utf-8", "csv"
+    else:
+        body = to_xlsx(push)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        suffix = "xlsx"
+    disposition = f'attachment; filename="{_ascii(stem)}.{suffix}"'
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
+
+@router.get(
+    "/{policy_id:path}",
     response_model=PolicyPublic,
     summary="政策详情：文件、条款与政策卡片（也接受条款编号）",
     responses={404: {"description": "没有该政策或条款 / unknown policy or item id"}},
@@ -119,7 +170,7 @@ async def create_policy(
                 field="file",
             )
         data = await upload.read()
-        report = await _in_thread(
+        report = await run_in_threadpool(
             ingest_upload, state.store, upload.filename or "upload.txt", data, replace
         )
     else:
@@ -129,21 +180,13 @@ async def create_policy(
             raise RequestValidationError(
                 [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
             ) from exc
-        report = await _in_thread(ingest_record, state.store, payload, replace)
-    state.catalogue.invalidate()
-    index_state = state.request_rebuild() if report.documents else "updated"
+        report = await run_in_threadpool(ingest_record, state.store, payload, replace)
+    index_state = state.documents_changed(report.documents) if report.documents else "updated"
     return IngestResponse(**report.model_dump(exclude={"index"}), index=index_state)
 
 
-async def _in_thread(func: Any, *args: Any) -> Any:
-    # Parsing, splitting and translating are CPU-bound: keep them off the event loop.
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(func, *args)
-
-
 @router.delete(
-    "/{policy_id}",
+    "/{policy_id:path}",
     status_code=204,
     summary="删除政策文件（含其条款与卡片）",
     responses={404: {"description": "没有该政策 / unknown policy id"}},
@@ -151,53 +194,8 @@ async def _in_thread(func: Any, *args: Any) -> Any:
 def delete_policy(policy_id: str, state: StateDep, _: ApiKeyDep) -> Response:
     """Remove a document, its items and cards; the index is rebuilt or marked stale."""
     policy_access.delete_policy(state.store, policy_id)
-    state.catalogue.invalidate()
-    state.request_rebuild()
+    state.documents_changed([policy_id])
     return Response(status_code=204)
-
-
-@router.get(
-    "/{policy_id}/enterprises",
-    response_model=PushList,
-    summary="政策找企业：推送名单（JSON，或 ?format=csv / xlsx 下载）",
-    responses={
-        200: {
-            "content": {
-                "text/csv": {},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-            }
-        },
-        404: {"description": "没有该政策或条款 / unknown policy or item id"},
-    },
-)
-def push_list(
-    policy_id: str,
-    store: StoreDep,
-    matcher: MatcherDep,
-    _: ReadAccessDep,
-    k: Annotated[int, Query(ge=1, le=5000, description="名单长度")] = 100,
-    verdict: Annotated[list[str] | None, Query(description="只要这些判断结果，可重复")] = None,
-    format: Annotated[
-        Literal["json", "csv", "xlsx"], Query(description="json / csv / xlsx")
-    ] = "json",
-) -> Any:
-    """Enterprises ranked for one item, or for a document (each enterprise's best item).
-
-    Columns of the downloads: 排名, 企业编号, 企业名称, 判断, 得分, 满足, 不满足, 待确认,
-    理由, then the enterprises' contact fields.
-    """
-    push = policy_access.push_list(store, matcher, policy_id, k=k, verdicts=verdict or ())
-    if format == "json":
-        return push
-    stem = f"push_{policy_id.replace('#', '_')}"
-    if format == "csv":
-        body, media, suffix = to_csv(push), "text/csv; charset=utf-8", "csv"
-    else:
-        body = to_xlsx(push)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        suffix = "xlsx"
-    disposition = f'attachment; filename="{_ascii(stem)}.{suffix}"'
-    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
 
 def _ascii(name: str) -> str:
