@@ -7,9 +7,13 @@ own ``jieba.Tokenizer`` (not jieba's global one), built on first use (about a se
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 
 import jieba
+
+# jieba sets its own logger to DEBUG with a stderr handler at import; a library stays quiet.
+logging.getLogger("jieba").setLevel(logging.WARNING)
 
 _WINDOW = 8  # characters of context either side that the segmentation sees
 
