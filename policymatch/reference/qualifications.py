@@ -118,7 +118,10 @@ class QualificationTable:
                 raise InputError(
                     f"implies unknown names {unknown}", source=source, field=entry.name
                 )
-        self._lengths = sorted({len(p) for p in self._by_phrase}, reverse=True)
+        lengths: dict[str, set[int]] = {}
+        for phrase in self._by_phrase:
+            lengths.setdefault(phrase[0], set()).add(len(phrase))
+        self._lengths_from = {c: sorted(n, reverse=True) for c, n in lengths.items()}
 
     @classmethod
     def load(cls, path: Path = DATA_DIR / "qualifications.json") -> QualificationTable:
@@ -205,7 +208,7 @@ class QualificationTable:
         return list(dict.fromkeys(found))
 
     def _match_at(self, text: str, position: int) -> str | None:
-        for length in self._lengths:
+        for length in self._lengths_from.get(text[position : position + 1], ()):
             phrase = text[position : position + length]
             if len(phrase) < length or phrase not in self._by_phrase:
                 continue

@@ -151,7 +151,11 @@ class RegionTable:
     def __init__(self, regions: Iterable[Region]) -> None:
         self._by_code: dict[str, Region] = {r.code: r for r in regions}
         self._by_name: dict[str, tuple[_NameEntry, ...]] = self._index_names()
-        self._name_lengths = sorted({len(name) for name in self._by_name}, reverse=True)
+        # name lengths by first character, longest first: most characters start no name
+        lengths: dict[str, set[int]] = {}
+        for name in self._by_name:
+            lengths.setdefault(name[0], set()).add(len(name))
+        self._lengths_from = {c: sorted(n, reverse=True) for c, n in lengths.items()}
 
     @classmethod
     def load(cls, path: Path = DATA_DIR / "regions.tsv") -> RegionTable:
@@ -293,7 +297,7 @@ class RegionTable:
         position = 0
         while position < len(cleaned):
             step = 1
-            for length in self._name_lengths:
+            for length in self._lengths_from.get(cleaned[position], ()):
                 key = cleaned[position : position + length]
                 entries = self._by_name.get(key) if len(key) == length else None
                 if not entries:
@@ -333,7 +337,10 @@ class RegionTable:
         ends = (
             ends
             or end == len(text)
-            or any(text[end : end + n] in self._by_name for n in self._name_lengths)
+            or any(
+                text[end : end + n] in self._by_name
+                for n in self._lengths_from.get(text[end : end + 1], ())
+            )
         )
         return starts and ends
 
