@@ -43,6 +43,8 @@ class EvalDataset:
         qrels: ``{enterprise_id: {policy_id: grade}}``.
         split: ``{enterprise_id: "tune" | "report"}``; empty when the set has no split.
         hashes: sha256 of each input file's bytes (or of the generated records), for the report.
+        ignore_validity_by_default: The labels judge content only, not whether a policy is still
+            in force; the command then ignores validity unless ``--as-of`` is given.
     """
 
     name: str
@@ -51,6 +53,7 @@ class EvalDataset:
     qrels: Qrels
     split: dict[str, str] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)
+    ignore_validity_by_default: bool = False
 
     def select_split(self, which: str) -> EvalDataset:
         """Keep the enterprises (and their labels) of one split; ``all`` keeps everything.
@@ -74,6 +77,7 @@ class EvalDataset:
             qrels={eid: labels for eid, labels in self.qrels.items() if eid in keep},
             split={eid: part for eid, part in self.split.items() if eid in keep},
             hashes=self.hashes,
+            ignore_validity_by_default=self.ignore_validity_by_default,
         )
 
 
