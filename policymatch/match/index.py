@@ -279,6 +279,7 @@ class PolicyIndex:
         target = Path(out_dir).expanduser().absolute()
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.tmp-", dir=target.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; readers may run as another user
         try:
             self._write(staging)
             final = (

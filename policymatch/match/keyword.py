@@ -17,6 +17,8 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 logger = logging.getLogger(__name__)
+# bm25s pins its logger at DEBUG on import; hand the level back to the application.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 
 class BM25Index:

@@ -145,6 +145,8 @@ class Matcher:
         self.embedder = embedder
         self.tokenize = tokenize or default_tokenizer()
         self.check = eligibility or _default_eligibility()
+        # the vectorised pre-filter agrees with the default rules only
+        self._prefilter_many = None if eligibility else _default_prefilter()
         self.ranker = ranker or HandWeightedRanker()
         self.config = config or MatchConfig()
         self.timings = Timings()
@@ -582,6 +584,12 @@ class Matcher:
         wanted: set[str],
     ) -> list[tuple[EnterpriseProfile, Eligibility]]:
         started = time.perf_counter()
+        profiles = list(profiles)
+        if self._prefilter_many is not None and INELIGIBLE not in wanted and profiles:
+            possible = self._prefilter_many(
+                card, profiles, as_of=as_of, ignore_validity=ignore_validity
+            )
+            profiles = [p for p, keep in zip(profiles, possible, strict=True) if keep]
         kept = []
         for profile in profiles:
             eligibility = self.check(card, profile, as_of=as_of, ignore_validity=ignore_validity)
@@ -618,8 +626,8 @@ class Matcher:
 
     def _store_profiles(self) -> Iterable[EnterpriseProfile]:
         if self._store is None:
-            from policymatch.corpus.store import PolicyStore
             from policymatch.settings import get_settings
+            from policymatch.store import PolicyStore
 
             settings = self._settings or get_settings()
             self._store = PolicyStore(settings.resolved_database_url)
@@ -639,3 +647,9 @@ def _default_eligibility() -> EligibilityCheck:
     from policymatch.match.eligibility import check_eligibility
 
     return check_eligibility
+
+
+def _default_prefilter() -> Callable[..., np.ndarray]:
+    from policymatch.match.eligibility import prefilter
+
+    return prefilter
