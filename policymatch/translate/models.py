@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 Op = Literal[">=", ">", "<=", "<", "=="]
 ConditionKind = Literal["region", "beneficiary", "industry", "numeric", "qualification", "validity"]
+ConditionRole = Literal["requirement", "award"]
 
 
 class Condition(BaseModel):
@@ -27,6 +28,10 @@ class Condition(BaseModel):
     hard: bool = True
     text: str  # short human form, e.g. 营业收入≥2000万元
     source: str = ""  # the sentence it came from
+    # qualification/beneficiary conditions: "requirement" = applicants must already be one;
+    # "award" = the item rewards becoming one (首次认定为高新技术企业), so it targets enterprises
+    # newly recognised, not holders from earlier years; None for other kinds
+    role: ConditionRole | None = None
 
 
 class Amount(BaseModel):

@@ -1,0 +1,154 @@
+"""Who an item is for: canonical beneficiary kinds, and the role each plays in the item.
+
+Kinds and their synonyms (国高 = 高新技术企业, 中小微企业 = 中小企业 …) come from
+:mod:`policymatch.reference.qualifications`; its ``kind`` tells a recognised qualification
+(高新技术企业, 专精特新中小企业) from a size class, a group of people or an entity type.
+
+A kind plays one of three roles, read from the clause it sits in:
+
+* ``requirement``: applicants must already be one (对获得认定的高新技术企业给予…);
+* ``award``: the item rewards becoming one (对首次认定为高新技术企业的给予奖励), so it
+  targets enterprises newly recognised;
+* ``mention``: named without being targeted (培育一批高新技术企业, 鼓励高校、科研院所…).
+
+Requirements and awards are the item's beneficiaries; mentions are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from policymatch.reference import qualifications
+from policymatch.translate.text import Sentence, split_clauses, strip_quotes
+
+Role = Literal["requirement", "award", "mention"]
+
+_AWARD_CUE = re.compile(
+    r"(?:首次|新|当年|年度内)(?:被|获得?|通过|成功)?(?:国家|省|市|区|国家级|省级|市级|区级|[、\s])*"
+    r"(?:认定|评定|评为|获评|入选|获批|通过|列入|纳入|进入|晋级|升级|创建|确定)"
+    r"|达规纳统|小升规|升规|新增规模以上|首次进入|首次突破|成功上市|认定为|评为"
+)
+# Verbs that hand something out; 支持/提供 are left out, they also introduce mere encouragement.
+_GRANT = re.compile(
+    r"给予|予以|奖励|补贴|补助|资助|贴息|奖补|扶持|减免|免征|减半|享受|可申请|申领|发放|返还|提供.{0,8}(?:担保|贷款|授信|场地)"
+)
+# A clause that names who may apply (申报主体为…, 支持对象…) or a verb that targets its object.
+_SCOPE = re.compile(
+    r"申报主体|申报单位|申报企业|申报条件|支持对象|适用对象|服务对象|适用于|适用范围|实施对象|扶持对象|聚焦"
+)
+_NUMBERING = r"(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）.、]\s?)?"
+_TARGET_VERB = re.compile(rf"^\s?{_NUMBERING}(?:支持|帮扶|扶持|面向|服务|对|对于|凡)")
+# Kinds named as partners, as counted units (每认定1家高新技术企业 … 奖励孵化器), as those
+# being attracted, or as those a measure does not support.
+_MENTION_CUE = re.compile(
+    r"鼓励|引导|推动|培育一批|打造一批|争创|力争|带动|吸引|梯度培育|量质齐升|发挥.{0,12}作用|依托|联合|合作|协同"
+    r"|每认定|每新增|在孵|汇聚|集聚|不予"
+)
+# Titles of other documents (《济南市中小微企业创新券实施管理办法》) and of talent programmes
+# (泉城产业领军人才支持计划) name nobody.
+_NAMES_NOBODY = re.compile(
+    r"《[^》]{0,60}》|(?:领军人才|高层次人才|创新团队)(?:支持|集聚|引进|培育|倍增)?(?:计划|工程)"
+)
+_WITHHOLDING = re.compile(r"不予|不得|不再(?!重复)")
+# Just before a kind: it is being created (发起设立新型研发机构), not the applicant.
+_OBJECT_BEFORE = re.compile(r"(?:设立|建设|组建|共建|创建(?!为)|打造)[^,，的)）]{0,10}$")
+# Just after a kind: it describes where people come from (…科研院所的毕业生) or whose business
+# is meant (小微企业融资担保业务规模, 小微企业融资担保费率).
+_DESCRIBES_AFTER = re.compile(r"^(?:[^,，]{0,30}的(?:毕业生|学生|人才)|[^,，的]{0,8}(?:业务|费率))")
+
+
+@dataclass(frozen=True)
+class BeneficiaryHit:
+    """One canonical kind found in one clause.
+
+    Attributes:
+        name: Canonical kind, e.g. 高新技术企业.
+        role: requirement, award or mention.
+        qualification: Whether the kind is a recognised qualification (the table's kind
+            ``qualification``) rather than a size class, a group of people or an entity type.
+        source: The sentence.
+    """
+
+    name: str
+    role: Role
+    qualification: bool
+    source: str
+
+
+def _role(clause: str, sentence: Sentence, granting: bool) -> Role:
+    if _MENTION_CUE.search(clause):
+        return "mention"
+    if _AWARD_CUE.search(clause):
+        return "award"
+    if sentence.origin == "context" or _SCOPE.search(clause) or _TARGET_VERB.match(clause):
+        return "requirement"
+    return "requirement" if granting else "mention"
+
+
+def clause_role_at(folded: str, position: int, sentence: Sentence) -> Role:
+    """The role of whatever is named at ``position`` of a folded sentence, read from its clause."""
+    granting = bool(_GRANT.search(folded))
+    for start, clause in split_clauses(folded):
+        if start <= position < start + len(clause):
+            return _role(clause, sentence, granting)
+    return "mention"
+
+
+def _forms(name: str) -> list[str]:
+    """Every cleaned written form of a canonical kind, longest first."""
+    forms = [form for form, canonical in qualifications.synonyms().items() if canonical == name]
+    return sorted(forms, key=len, reverse=True)
+
+
+def _kind_role(name: str, clause: str, clause_role: Role) -> Role:
+    """Narrow a clause's role for one kind by the words right around it."""
+    if clause_role == "mention":
+        return clause_role
+    cleaned = qualifications.clean(clause)
+    found = [(cleaned.find(form), form) for form in _forms(name) if form in cleaned]
+    if not found:
+        return clause_role
+    position, form = min(found)
+    if _OBJECT_BEFORE.search(cleaned[:position]) or _DESCRIBES_AFTER.match(
+        cleaned[position + len(form) :]
+    ):
+        return "mention"
+    return clause_role
+
+
+def _is_qualification(name: str) -> bool:
+    entry = qualifications.get(name)
+    return entry is not None and entry.kind == "qualification"
+
+
+def find_beneficiaries(sentences: list[Sentence]) -> list[BeneficiaryHit]:
+    """Beneficiary kinds in the sentences, each with its role, in reading order.
+
+    Args:
+        sentences: The item's title, headings, text and inherited context (tagged by origin).
+
+    Returns:
+        Every (kind, clause) hit; see :func:`beneficiary_names` for the item's list.
+    """
+    hits: list[BeneficiaryHit] = []
+    for sentence in sentences:
+        folded = strip_quotes(_NAMES_NOBODY.sub(lambda m: " " * len(m.group(0)), sentence.folded))
+        granting = bool(_GRANT.search(folded))
+        withholding = bool(_WITHHOLDING.search(folded))
+        for _, clause in split_clauses(folded):
+            names = qualifications.find_qualifications(clause)
+            if not names:
+                continue
+            role = "mention" if withholding else _role(clause, sentence, granting)
+            hits.extend(
+                BeneficiaryHit(n, _kind_role(n, clause, role), _is_qualification(n), sentence.text)
+                for n in names
+            )
+    return hits
+
+
+def beneficiary_names(hits: list[BeneficiaryHit]) -> list[str]:
+    """Kinds the item is for (requirements and awards), each once, in reading order."""
+    return list(dict.fromkeys(h.name for h in hits if h.role != "mention"))

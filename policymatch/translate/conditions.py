@@ -1,0 +1,207 @@
+"""Numeric conditions: 营业收入2000万元以上, 从业人员不足300人, 研发投入占比不低于3%, 成立不超过5年.
+
+A condition is a field keyword (from ``data/numeric_fields.json``) followed closely by a
+quantity of the field's unit, with a comparison word before the quantity (不低于, 超过,
+不超过 …) or after it (以上, 以下, 以内). A quantity with no comparison word is a base,
+not a threshold (按营业收入的3%给予), and gives no condition.
+
+Directions follow the Chinese legal reading: 以上/以下/以内 include the number itself
+(民法典 art. 1259), 超过/低于/不足/未满 exclude it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policymatch.translate import formatting
+from policymatch.translate.models import Condition, Op
+from policymatch.translate.numbers import Quantity, find_quantities
+from policymatch.translate.tables import FieldWords, numeric_fields, words
+from policymatch.translate.text import Sentence
+
+# Comparison words before the number, longest first so 不超过 wins over 超过.
+_PRE_OPS: tuple[tuple[str, Op], ...] = (
+    ("不得低于", ">="),
+    ("不得少于", ">="),
+    ("不低于", ">="),
+    ("不少于", ">="),
+    ("不小于", ">="),
+    ("不得超过", "<="),
+    ("未超过", "<="),
+    ("不超过", "<="),
+    ("不高于", "<="),
+    ("不多于", "<="),
+    ("不大于", "<="),
+    ("最多", "<="),
+    ("超过", ">"),
+    ("高于", ">"),
+    ("大于", ">"),
+    ("多于", ">"),
+    ("低于", "<"),
+    ("少于", "<"),
+    ("小于", "<"),
+    ("不足", "<"),
+    ("未满", "<"),
+    ("不满", "<"),
+    ("达到", ">="),
+    ("突破", ">="),
+    ("达", ">="),
+    ("满", ">="),
+)
+# Comparison words right after the number.
+_POST_OPS: tuple[tuple[str, Op], ...] = (
+    ("及以上", ">="),
+    ("或以上", ">="),
+    ("以上", ">="),
+    ("及以下", "<="),
+    ("以下", "<="),
+    ("以内", "<="),
+    ("之内", "<="),
+    ("内", "<="),
+)
+_STRICT_NOTE = re.compile(r"^\s?[(（]不含")
+_MAX_GAP = 20
+_GAP_BREAK = re.compile(r"[,，;；。:：]")
+_LIST_JOIN = re.compile(r"^\s?(?:、|和|及|或)\s?$")
+_STRICT = {">=": ">", "<=": "<"}
+
+
+@dataclass(frozen=True)
+class _Hit:
+    condition: Condition
+    start: int
+    end: int
+
+
+def _pre_op(gap: str) -> Op | None:
+    for word, op in _PRE_OPS:
+        if word in gap:
+            return op
+    return None
+
+
+def _post_op(after: str) -> Op | None:
+    """The comparison a word right after the number states; 以上（不含） is strict."""
+    head = after.lstrip()
+    for word, op in _POST_OPS:
+        if head.startswith(word):
+            if op in _STRICT and _STRICT_NOTE.match(head[len(word) :]):
+                return _STRICT[op]
+            return op
+    return None
+
+
+def _field_for(
+    keyword_field: FieldWords, gap: str, quantity: Quantity, ratio_fields: tuple[FieldWords, ...]
+) -> FieldWords | None:
+    """The field a keyword + quantity pair reads: the keyword's own, or its ratio field."""
+    if quantity.unit == keyword_field.unit:
+        return keyword_field
+    for ratio in ratio_fields:
+        if (
+            quantity.unit == ratio.unit
+            and any(k in keyword_field.keywords for k in ratio.keywords)
+            and any(w in gap for w in ratio.ratio_words)
+        ):
+            return ratio
+    return None
+
+
+def _keyword_hits(folded: str, fields: tuple[FieldWords, ...]) -> list[tuple[int, int, FieldWords]]:
+    """Non-overlapping keyword occurrences, longest keyword first at each place."""
+    candidates = []
+    for field in fields:
+        for keyword in field.keywords:
+            for match in re.finditer(re.escape(keyword), folded):
+                candidates.append((match.start(), match.end(), field))
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    hits: list[tuple[int, int, FieldWords]] = []
+    for start, end, field in candidates:
+        if hits and start < hits[-1][1]:
+            continue
+        hits.append((start, end, field))
+    return hits
+
+
+def _tier(quantities: list[Quantity], first: int, folded: str) -> list[Quantity]:
+    """The quantity at ``first`` and the same-unit quantities listed after it (10亿元、5亿元)."""
+    tier = [quantities[first]]
+    for nxt in quantities[first + 1 :]:
+        between = folded[tier[-1].end : nxt.start]
+        if nxt.unit != tier[0].unit or not _LIST_JOIN.match(between):
+            break
+        tier.append(nxt)
+    return tier
+
+
+def _condition_hits(sentence: Sentence) -> list[_Hit]:
+    """Numeric conditions of one sentence with the span of folded text each covers."""
+    folded = sentence.folded
+    fields, ratio_fields = numeric_fields()
+    grant_verbs = words("grant_verbs")
+    quantities = find_quantities(folded)
+    used: set[int] = set()
+    hits: list[_Hit] = []
+    keyword_hits = _keyword_hits(folded, fields)
+    keyword_starts = [start for start, _, _ in keyword_hits]
+    for _, key_end, field in keyword_hits:
+        index = next((i for i, q in enumerate(quantities) if q.start >= key_end), None)
+        if index is None or index in used:
+            continue
+        quantity = quantities[index]
+        if any(key_end <= start < quantity.start for start in keyword_starts):
+            continue  # a nearer keyword owns the number (投资于年销售收入不超过2000万元)
+        gap = folded[key_end : quantity.start]
+        if len(gap) > _MAX_GAP or _GAP_BREAK.search(gap) or any(v in gap for v in grant_verbs):
+            continue
+        target = _field_for(field, gap, quantity, ratio_fields)
+        if target is None:
+            continue
+        tier = _tier(quantities, index, folded)
+        after = folded[tier[-1].end :]
+        op = _pre_op(gap) or _post_op(after)
+        if op is None:
+            continue
+        values = [q.value for q in tier]
+        value = min(values) if op in (">=", ">") else max(values)
+        used.update(range(index, index + len(tier)))
+        condition = Condition(
+            kind="numeric",
+            field=target.field,
+            op=op,
+            value=value,
+            unit=target.unit,
+            text=formatting.comparison(target.label, op, value, target.unit),
+            source=sentence.text,
+        )
+        hits.append(_Hit(condition, key_end, tier[-1].end))
+    _mark_alternatives(hits, folded)
+    return hits
+
+
+def _mark_alternatives(hits: list[_Hit], folded: str) -> None:
+    """Conditions joined by 或 (营业收入…或从业人员…) are alternatives, so neither is hard."""
+    for left, right in zip(hits, hits[1:], strict=False):
+        if "或" in folded[left.end : right.start]:
+            left.condition.hard = False
+            right.condition.hard = False
+
+
+def find_numeric_conditions(sentence: Sentence) -> list[Condition]:
+    """Numeric conditions stated in one sentence.
+
+    Args:
+        sentence: A sentence of the item, its headings or its inherited context.
+
+    Returns:
+        Conditions with ``field``, ``op``, ``value`` (in the field's unit: 万元, 人, %, 年),
+        ``unit``, a short ``text`` such as 营业收入≥2000万元 and the sentence as ``source``.
+        Conditions joined by 或 are alternatives and come back with ``hard=False``.
+    """
+    return [hit.condition for hit in _condition_hits(sentence)]
+
+
+def condition_spans(sentence: Sentence) -> list[tuple[int, int]]:
+    """Folded-text spans read as thresholds, which therefore are not amounts granted."""
+    return [(hit.start, hit.end) for hit in _condition_hits(sentence)]

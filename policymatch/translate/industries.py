@@ -1,0 +1,128 @@
+"""Which industries an item is for, as GB/T 4754-2017 codes (制造业 -> C, 软件和信息技术服务业 -> 65).
+
+A sector counts when it qualifies the applicant: it comes right before 企业/行业/领域/产业
+(制造业企业, 人工智能领域) or right after 从事/属于/主营 (从事软件开发). Sectors named
+in passing (推动人工智能与制造业深度融合) or in clauses that only encourage (鼓励制造业企业与软件
+企业合作) restrict nobody and are not read. Words map to
+codes through :mod:`policymatch.reference.industries` (its keyword table, then exact names).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policymatch.reference import industries
+from policymatch.translate.beneficiaries import clause_role_at
+from policymatch.translate.text import Sentence, strip_quotes
+
+# 产业 as part of an organisation or place (产业联盟, 产业园) qualifies nobody.
+_HEAD_NOUN = re.compile(
+    r"(?:企业|行业|领域|产业(?!联盟|园|集聚区|基金|投资|大会|论坛)|类企业|业态|项目)"
+)
+# Words that may stand between a sector and its head noun (人工智能大模型企业, 人工智能相关领域).
+_MODIFIERS = ("大模型", "及相关", "相关", "应用", "类", "中小微", "中小", "小微", "运营")
+_LEAD_VERB = re.compile(
+    r"(?:从事|属于|主营业务为|主营|专注于?|以(?=[^，,。；;]{2,60}为主(?:营业务|业)))"
+)
+_MAX_PHRASE = 14
+_MIN_PHRASE = 2
+_LIST_SEPARATORS = re.compile(r"[、和及与]")
+
+
+@dataclass(frozen=True)
+class IndustryHit:
+    """Codes one phrase of the item names, and the sentence it is in.
+
+    ``strict`` is True when the phrase qualifies the applicant itself (制造业企业, 从事软件开发)
+    and False for a field of activity (人工智能领域, 集成电路产业).
+    """
+
+    phrase: str
+    codes: tuple[str, ...]
+    source: str
+    strict: bool
+
+
+def _codes_for(phrase: str) -> list[str]:
+    codes = industries.keyword_codes(phrase)
+    if codes:
+        return codes
+    industry = industries.lookup(phrase)
+    if industry is not None and industry.name.removesuffix("业") == phrase.removesuffix("业"):
+        return [industry.code]
+    return []
+
+
+def _sector_ending_at(
+    text: str, end: int, modifiers: tuple[str, ...] = ()
+) -> tuple[str, list[str]] | None:
+    """The longest sector phrase ending at ``end``, or before one of ``modifiers`` that ends
+    there (…制造业|企业 -> 制造业; 人工智能|大模型|企业 -> 人工智能)."""
+    stops = [end] + [end - len(m) for m in modifiers if text[:end].endswith(m)]
+    for stop in stops:
+        for length in range(min(_MAX_PHRASE, stop), _MIN_PHRASE - 1, -1):
+            phrase = text[stop - length : stop]
+            codes = _codes_for(phrase)
+            if codes:
+                return phrase, codes
+    return None
+
+
+def _sector_starting_at(text: str, start: int) -> tuple[str, list[str]] | None:
+    for length in range(min(_MAX_PHRASE, len(text) - start), _MIN_PHRASE - 1, -1):
+        phrase = text[start : start + length]
+        codes = _codes_for(phrase)
+        if codes:
+            return phrase, codes
+    return None
+
+
+def _listed_before(text: str, start: int) -> list[tuple[str, list[str]]]:
+    """Sectors listed before one that qualifies a noun (软件、集成电路企业 -> both)."""
+    found = []
+    position = start
+    while position > 0 and _LIST_SEPARATORS.match(text[position - 1]):
+        hit = _sector_ending_at(text, position - 1)
+        if hit is None:
+            break
+        found.append(hit)
+        position = position - 1 - len(hit[0])
+    return found
+
+
+def find_industries(sentences: list[Sentence]) -> list[IndustryHit]:
+    """Sectors the item restricts applicants to.
+
+    Args:
+        sentences: The item's title, headings, text and inherited context.
+
+    Returns:
+        One hit per phrase, in reading order; codes are GB/T 4754-2017 (section letters or
+        2-4 digit codes).
+    """
+    hits: list[IndustryHit] = []
+    for sentence in sentences:
+        text = strip_quotes(sentence.folded)
+        for noun in _HEAD_NOUN.finditer(text):
+            if clause_role_at(text, noun.start(), sentence) == "mention":
+                continue
+            hit = _sector_ending_at(text, noun.start(), _MODIFIERS)
+            if hit is None:
+                continue
+            strict = noun.group(0) in ("企业", "行业", "类企业")
+            phrase_start = text.rfind(hit[0], 0, noun.start())
+            for phrase, codes in [hit, *_listed_before(text, phrase_start)]:
+                hits.append(IndustryHit(phrase, tuple(codes), sentence.text, strict))
+        for verb in _LEAD_VERB.finditer(text):
+            if clause_role_at(text, verb.start(), sentence) == "mention":
+                continue
+            hit = _sector_starting_at(text, verb.end())
+            if hit is not None:
+                hits.append(IndustryHit(hit[0], tuple(hit[1]), sentence.text, True))
+    return hits
+
+
+def industry_codes(hits: list[IndustryHit]) -> list[str]:
+    """Distinct codes of the hits, in order of first mention."""
+    return list(dict.fromkeys(code for hit in hits for code in hit.codes))

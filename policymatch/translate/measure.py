@@ -1,0 +1,63 @@
+"""Whether an item offers something to apply for, or only states goals, tasks or duties.
+
+指导思想, 发展目标, 组织保障, 工作要求 and plans give nothing to apply for: an item is a
+support measure when it grants money, or when it hands something out (给予, 奖励, 补贴,
+提供…担保 …) together with a support type, and it is not filed under a plan-type heading.
+What a sentence withholds (不予支持其获得补助) does not count as handing out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from policymatch.translate.models import Amount
+from policymatch.translate.tables import words
+from policymatch.translate.text import Sentence
+
+# Verbs that show a benefit is handed out (支持/提供 alone are too common to count).
+_GRANTS = re.compile(
+    r"给予|予以|奖励|补贴|补助|资助|贴息|奖补|减免|免征|减半|减征|享受|兑现|发放|可申请|申领|返还"
+    r"|提供.{0,12}(?:担保|贷款|授信|场地|补贴|支持|保障|空间|资金)"
+)
+_PLAIN_SUPPORT = re.compile(r"(?:给予|予以)(?:一定的?|适当的?|重点)?(?:支持|扶持|奖励|补助|补贴)")
+_WITHHELD = re.compile(r"(?:不予|不得|不再|不能)[^,，;；。]*")
+
+
+def is_plan_heading(headings: list[str], title: str) -> bool:
+    """Whether the item sits under (or is) a heading such as 指导思想 or 组织保障."""
+    plan_words = words("plan_headings")
+    return any(w in h for h in [*headings, title] for w in plan_words)
+
+
+def _granting(sentence: Sentence) -> bool:
+    text = _WITHHELD.sub("", sentence.folded)
+    return bool(_GRANTS.search(text))
+
+
+def is_support_measure(
+    sentences: list[Sentence],
+    amounts: list[Amount],
+    support_types: list[str],
+    headings: list[str],
+    title: str,
+) -> bool:
+    """Decide whether the item is something an enterprise can apply for or receive.
+
+    Args:
+        sentences: The item's title and text sentences.
+        amounts: Amounts found in them.
+        support_types: Support types found in them.
+        headings: The item's heading path.
+        title: The item's title.
+
+    Returns:
+        True for a support measure; False for goals, principles, duties and plans.
+    """
+    if any(a.wan is not None or a.ratio is not None for a in amounts):
+        return True
+    if is_plan_heading(headings, title):
+        return False
+    granting = [s for s in sentences if _granting(s)]
+    if not granting:
+        return False
+    return bool(support_types) or any(_PLAIN_SUPPORT.search(s.folded) for s in granting)
