@@ -97,7 +97,26 @@ async def _input_error_handler(request: Request, exc: InputError) -> JSONRespons
     return JSONResponse(body, status_code=422)
 
 
+_MACHINE_PATHS = ("/v1/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/static/")
+
+
+def _wants_html(request: Request) -> bool:
+    """A browser on a console page: answer with a page, not JSON."""
+    path = request.url.path
+    if any(path.startswith(prefix) for prefix in _MACHINE_PATHS):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, status_code: int, message_zh: str, message_en: str) -> Response:
+    templates = request.app.state.policymatch.templates
+    context = {"status_code": status_code, "message_zh": message_zh, "message_en": message_en}
+    return templates.TemplateResponse(request, "error.html", context, status_code=status_code)
+
+
 async def _api_error_handler(request: Request, exc: ApiError) -> Response:
+    if _wants_html(request):
+        return _error_page(request, exc.status_code, exc.message_zh, exc.message_en)
     body = error_body(exc.message_zh, exc.message_en, exc.field)
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
@@ -114,6 +133,8 @@ _STATUS_ZH = {
 async def _http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
     message_en = str(exc.detail)
     message_zh = _STATUS_ZH.get(exc.status_code, "请求无法处理")
+    if _wants_html(request):
+        return _error_page(request, exc.status_code, message_zh, message_en)
     body = error_body(message_zh, message_en)
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 

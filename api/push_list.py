@@ -28,7 +28,8 @@ def reason_line(checks: Sequence[ConditionCheck]) -> str:
     """One line a caller can read out: unmet first, then unknown, then met conditions."""
     parts = []
     for status, word in _STATUS_WORDS:
-        reasons = [c.reason or c.condition for c in checks if c.status == status]
+        # The rules may state one condition twice (document and item level); say it once.
+        reasons = list(dict.fromkeys(c.reason or c.condition for c in checks if c.status == status))
         if reasons:
             parts.append(f"{word}：" + "；".join(reasons))
     return " | ".join(parts) or "无可核对条件，按相关度推荐"
