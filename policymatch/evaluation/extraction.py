@@ -102,6 +102,8 @@ class LabelledItem(BaseModel):
         start: Offset of the item's first character in the record's raw text.
         end: Offset after its last character.
         sha1: First 12 hex digits of the SHA-1 of ``raw_text[start:end]`` (UTF-8).
+        split: ``dev`` (the translator was tuned on it) or ``test`` (labelled afterwards and
+            only scored).
         labels: The hand labels.
     """
 
@@ -111,6 +113,7 @@ class LabelledItem(BaseModel):
     start: int = Field(ge=0)
     end: int = Field(gt=0)
     sha1: str
+    split: Literal["dev", "test"] = "dev"
     labels: ExtractionLabels
 
 
@@ -380,17 +383,20 @@ def score_cards(pairs: Iterable[tuple[LabelledItem, PolicyCard]]) -> ExtractionR
 def evaluate_extraction(
     labels_path: str | Path = DEFAULT_LABELS,
     shared_dir: Path | None = None,
+    split: str | None = None,
 ) -> ExtractionReport:
     """Rebuild the labelled items, translate them and score the cards.
 
     Args:
         labels_path: A labels file (``eval/extraction/labels.jsonl`` by default).
         shared_dir: The shared data folder (``$POLICYMATCH_SHARED_DATA`` or ``../shared/data``).
+        split: Score only ``dev`` or ``test`` items; None scores all.
 
     Returns:
         The field-level report.
     """
-    rebuilt = rebuild_items(read_labels(labels_path), shared_dir)
+    labels = [label for label in read_labels(labels_path) if split is None or label.split == split]
+    rebuilt = rebuild_items(labels, shared_dir)
     by_doc: dict[str, list[RebuiltItem]] = defaultdict(list)
     for entry in rebuilt:
         by_doc[entry.doc.id].append(entry)

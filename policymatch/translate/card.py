@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from policymatch.corpus.models import PolicyDocument, PolicyItem
-from policymatch.reference import regions
+from policymatch.reference import qualifications, regions
 from policymatch.translate import amounts as amount_reader
 from policymatch.translate import formatting
 from policymatch.translate.beneficiaries import (
@@ -22,7 +22,13 @@ from policymatch.translate.beneficiaries import (
     find_beneficiaries,
 )
 from policymatch.translate.conditions import find_numeric_conditions
-from policymatch.translate.dates import DateSpan, find_apply_window, find_item_period, find_validity
+from policymatch.translate.dates import (
+    DateSpan,
+    find_apply_window,
+    find_item_period,
+    find_validity,
+    is_apply_heading,
+)
 from policymatch.translate.department import find_department
 from policymatch.translate.industries import IndustryHit, find_industries, industry_codes
 from policymatch.translate.measure import is_support_measure
@@ -191,6 +197,21 @@ def _industry_condition(hits: list[IndustryHit]) -> list[Condition]:
     ]
 
 
+def _kind_industries(hits: list[BeneficiaryHit]) -> list[IndustryHit]:
+    """Sectors implied by beneficiary kinds that are industries (工业企业 -> B C D, 文化企业 -> R)."""
+    implied = []
+    for hit in hits:
+        entry = qualifications.get(hit.name)
+        if (
+            hit.role != "mention"
+            and entry is not None
+            and entry.kind == "industry"
+            and entry.industries
+        ):
+            implied.append(IndustryHit(hit.name, entry.industries, hit.source, entry.strict))
+    return implied
+
+
 def short_region(code: str) -> str:
     """济南市历城区 for a county, 济南市 for a city, 山东省 for a province ('' if unknown)."""
     names = list(dict.fromkeys(r.name for r in regions.path(code)))
@@ -260,17 +281,21 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
     valid_until = facts.validity.end if facts.validity else None
     if item_validity is not None and item_validity.end is not None:
         valid_until = item_validity.end
-    period = find_item_period(_body(parts.text, item.title), facts.year)
+    period = (
+        None
+        if is_apply_heading(item.title)
+        else find_item_period(_body(parts.text, item.title), facts.year)
+    )
     if period is not None:
         valid_from, valid_until = period.start, period.end or valid_until
-    department = find_department(parts.text + parts.context, doc.issuer)
+    department = find_department(parts.text + parts.context, doc.issuer, facts.sentences)
     max_wan = amount_reader.max_amount_wan(found_amounts)
     support = is_support_measure(own, found_amounts, support_names, item.heading_path, item.title)
     if not support:
+        # Goals and plans target nobody: sectors and kinds they name are mentions.
         industry_hits = []
-    if not support:
-        # Goals and plans target nobody: kinds they name are mentions.
         beneficiary_hits = [h for h in beneficiary_hits if h.role == "mention"]
+    industry_hits = industry_hits + _kind_industries(beneficiary_hits)
     beneficiaries = beneficiary_names(beneficiary_hits)
     conditions = _dedupe_conditions(
         _region_condition(scope)

@@ -144,13 +144,16 @@ def _condition_hits(sentence: Sentence) -> list[_Hit]:
     used: set[int] = set()
     hits: list[_Hit] = []
     keyword_hits = _keyword_hits(folded, fields)
-    keyword_starts = [start for start, _, _ in keyword_hits]
+    keyword_starts = [(start, field.unit) for start, _, field in keyword_hits]
     for _, key_end, field in keyword_hits:
         index = next((i for i, q in enumerate(quantities) if q.start >= key_end), None)
         if index is None or index in used:
             continue
         quantity = quantities[index]
-        if any(key_end <= start < quantity.start for start in keyword_starts):
+        if any(
+            key_end <= start < quantity.start and unit == quantity.unit
+            for start, unit in keyword_starts
+        ):
             continue  # a nearer keyword owns the number (投资于年销售收入不超过2000万元)
         gap = folded[key_end : quantity.start]
         if len(gap) > _MAX_GAP or _GAP_BREAK.search(gap) or any(v in gap for v in grant_verbs):

@@ -127,6 +127,14 @@ def _year_of(match: re.Match[str], suffix: str) -> int | None:
     return _number(groups.get(f"y{suffix}") or groups.get(f"y{suffix}i"))
 
 
+_HEADING_CHARS = 14
+
+
+def is_apply_heading(text: str) -> bool:
+    """Whether a short line is a heading about applying (三、申报时间; 申报期限：)."""
+    return len(text.strip()) <= _HEADING_CHARS and any(cue in text for cue in _APPLY_CUES)
+
+
 def find_apply_window(
     sentences: list[Sentence], default_year: int | None = None
 ) -> DateSpan | None:
@@ -139,9 +147,12 @@ def find_apply_window(
     Returns:
         The window, or None when no sentence states one.
     """
+    previous: Sentence | None = None
     for sentence in sentences:
         folded = sentence.folded
-        if not any(cue in folded for cue in _APPLY_CUES):
+        under_heading = previous is not None and is_apply_heading(previous.folded)
+        previous = sentence
+        if not under_heading and not any(cue in folded for cue in _APPLY_CUES):
             continue
         span = _range_in(folded, default_year, sentence.text)
         if span is not None:
@@ -152,7 +163,7 @@ def find_apply_window(
             if end:
                 return DateSpan(None, end, sentence.text)
         single = _SINGLE.search(folded)
-        if single and any(cue in folded for cue in _DEADLINE_CUES):
+        if single and (under_heading or any(cue in folded for cue in _DEADLINE_CUES)):
             end = _to_date(single, "1", default_year, last_day=True)
             if end:
                 return DateSpan(None, end, sentence.text)

@@ -13,6 +13,10 @@ _TO_OFFICE = re.compile(
 )
 
 
+_LINE_CHARS = 60
+_ADDRESS = re.compile(r"[（(,，;；:：]|地址|电话|联系")
+
+
 @dataclass(frozen=True)
 class Department:
     """The office that handles the item and the sentence it was read from ('' for the issuer)."""
@@ -21,19 +25,51 @@ class Department:
     source: str
 
 
-def find_department(sentences: list[Sentence], issuer: str | None) -> Department | None:
-    """The department named for the item, or the document's issuer.
+def find_department(
+    sentences: list[Sentence],
+    issuer: str | None,
+    document: list[Sentence] = (),
+) -> Department | None:
+    """The department named for the item, else the office a document names for all its
+    items (受理部门), else the document's issuer.
 
     Args:
         sentences: Item text, then its context.
-        issuer: The document's issuer, used when the item names nobody.
+        issuer: The document's issuer, used when nobody else is named.
+        document: The document's sentences; only 受理部门-type markers are read there, since
+            a 责任单位 in the document belongs to another item.
 
     Returns:
         The department, or None when neither the item nor the document names one.
     """
-    markers = "|".join(re.escape(m) for m in words("department_markers"))
+    found = _named(sentences, words("department_markers"))
+    if found is None and document:
+        found = _named(list(document), words("office_markers"))
+    if found is not None:
+        return found
+    if issuer and issuer.strip():
+        return Department(issuer.strip(), "")
+    return None
+
+
+def _named(sentences: list[Sentence], marker_words: tuple[str, ...]) -> Department | None:
+    markers = "|".join(re.escape(m) for m in marker_words)
     labelled = re.compile(rf"(?:{markers})\s?[:：]\s?(?P<office>[^)）。；;\n]+)")
+    heading = re.compile(
+        rf"^\s?(?:[一二三四五六七八九十\d]+[、.]|[（(][一二三四五六七八九十\d]+[)）])?\s?(?:{markers})\s?[:：]?\s?$"
+    )
+    previous: Sentence | None = None
     for sentence in sentences:
+        if (
+            previous is not None
+            and heading.match(previous.folded)
+            and len(sentence.folded) <= _LINE_CHARS
+        ):
+            # 四、受理部门 / 历城区科学技术局高新技术科: the office is the line under the heading
+            name = _ADDRESS.split(sentence.text)[0].strip(" ,，、")
+            if name:
+                return Department(name, sentence.text)
+        previous = sentence
         match = labelled.search(sentence.folded)
         if match is None:
             match = _TO_OFFICE.search(sentence.folded)
@@ -41,6 +77,4 @@ def find_department(sentences: list[Sentence], issuer: str | None) -> Department
             name = sentence.text[match.start("office") : match.end("office")].strip(" ,，、")
             if name and not re.fullmatch(r"[\d\-\s]+", name):
                 return Department(name, sentence.text)
-    if issuer and issuer.strip():
-        return Department(issuer.strip(), "")
     return None

@@ -124,5 +124,11 @@ def find_industries(sentences: list[Sentence]) -> list[IndustryHit]:
 
 
 def industry_codes(hits: list[IndustryHit]) -> list[str]:
-    """Distinct codes of the hits, in order of first mention."""
-    return list(dict.fromkeys(code for hit in hits for code in hit.codes))
+    """Distinct codes of the hits in order of first mention, without a code whose more
+    specific code is also there (电信 63 and 电信运营企业 631 give 631)."""
+    codes = list(dict.fromkeys(code for hit in hits for code in hit.codes))
+    ancestors: set[str] = set()
+    for code in codes:
+        if industries.get(code) is not None:
+            ancestors.update(industries.ancestors(code)[:-1])
+    return [code for code in codes if code not in ancestors]
