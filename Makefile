@@ -26,7 +26,20 @@ demo: $(BIN)/.installed  ## Ingest the sample corpus and sample enterprises, bui
 run: demo  ## Set up, build on the sample corpus and serve http://127.0.0.1:8000
 	$(PM) serve --host $(HOST) --port $(PORT)
 
-test: $(BIN)/.installed  ## Run the test suite (slow quality checks included)
+# Test extras: torch only as the machine's CPU wheel (--no-index: never the multi-GB CUDA build from
+# the registry); without it the sentence-transformers tests skip and say why. Ray for the push engine,
+# Debian's chromium for the console's browser tests (root only; skipped with a reason otherwise).
+$(BIN)/.installed-test: $(BIN)/.installed
+	$(BIN)/python -m pip install -q --no-index torch==2.13.0 \
+	  && $(BIN)/python -m pip install -q -e ".[dev,st,st-test]" \
+	  || echo "note: no local CPU torch wheel; sentence-transformers tests will be skipped"
+	$(BIN)/python -m pip install -q -e ".[dev,ray]"
+	command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "note: chromium not installed; browser tests will be skipped"
+	touch $@
+
+test: $(BIN)/.installed-test  ## Run the test suite (slow quality checks included)
 	$(BIN)/pytest -q
 
 lint: $(BIN)/.installed  ## ruff check and format check
