@@ -125,6 +125,12 @@ def _run(
             raise InputError(f"missing {', '.join(missing)} (or use --dataset dev)", field="inputs")
         data = load_dataset(policies, enterprises, qrels, split_file)
     data = data.select_split(split)
+    if data.ignore_validity_by_default and not ignore_validity and as_of_date is None:
+        # The dev labels judge content, not whether a policy is still in force.
+        console.print(
+            "[dim]labels of this set ignore validity: running with --ignore-validity[/dim]"
+        )
+        ignore_validity = True
 
     with Progress(
         TextColumn("{task.description:<8}"),
