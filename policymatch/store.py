@@ -10,6 +10,7 @@ written together or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
@@ -144,7 +145,8 @@ class PolicyStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine: Engine = create_engine(url, future=True)
+        # ensure_ascii=False: Chinese stored as UTF-8, not 6-byte \uXXXX escapes (half the size)
+        self.engine: Engine = create_engine(url, json_serializer=_json_dumps)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(self.engine)
@@ -361,6 +363,10 @@ class PolicyStore:
         with self._sessions() as session:
             for row in session.scalars(select(FeedbackRow).order_by(FeedbackRow.id)):
                 yield _feedback(row)
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
