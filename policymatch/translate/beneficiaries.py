@@ -44,7 +44,7 @@ _TARGET_VERB = re.compile(rf"^\s?{_NUMBERING}(?:支持|帮扶|扶持|面向|服�
 # being attracted, or as those a measure does not support.
 _MENTION_CUE = re.compile(
     r"鼓励|引导|推动|培育一批|打造一批|争创|力争|带动|吸引|梯度培育|量质齐升|发挥.{0,12}作用|依托|联合|合作|协同"
-    r"|每认定|每新增|在孵|汇聚|集聚|不予"
+    r"|在孵|汇聚|集聚|不予"
 )
 # Titles of other documents (《济南市中小微企业创新券实施管理办法》) and of talent programmes
 # (泉城产业领军人才支持计划) name nobody.
@@ -54,9 +54,14 @@ _NAMES_NOBODY = re.compile(
 _WITHHOLDING = re.compile(r"不予|不得|不再(?!重复)")
 # Just before a kind: it is being created (发起设立新型研发机构), not the applicant.
 _OBJECT_BEFORE = re.compile(r"(?:设立|建设|组建|共建|创建(?!为)|打造)[^,，的)）]{0,10}$")
-# Just after a kind: it describes where people come from (…科研院所的毕业生) or whose business
-# is meant (小微企业融资担保业务规模, 小微企业融资担保费率).
-_DESCRIBES_AFTER = re.compile(r"^(?:[^,，]{0,30}的(?:毕业生|学生|人才)|[^,，的]{0,8}(?:业务|费率))")
+# Just after a kind: it describes where people come from (…科研院所的毕业生).
+_DESCRIBES_AFTER = re.compile(r"^[^,，]{0,30}的(?:毕业生|学生|人才)")
+# A kind whose business is being grown or cut (扩大小微企业融资担保业务规模, 降低…费率): the
+# business is meant, not the kind as applicant.
+_CHANGED_BEFORE = re.compile(r"(?:扩大|降低|提高|提升|增加)[^,，]{0,8}$")
+_BUSINESS_AFTER = re.compile(r"^[^,，的]{0,8}(?:业务|费率)")
+# The kind is a counted unit (每认定1家高新技术企业…奖励孵化器).
+_COUNTED_BEFORE = re.compile(r"每(?:认定|新增|引进|培育)\s?[\d一二三四五六七八九十]*\s?家?$")
 
 
 @dataclass(frozen=True)
@@ -111,8 +116,12 @@ def _kind_role(name: str, clause: str, clause_role: Role) -> Role:
     if not found:
         return clause_role
     position, form = min(found)
-    if _OBJECT_BEFORE.search(cleaned[:position]) or _DESCRIBES_AFTER.match(
-        cleaned[position + len(form) :]
+    before, after = cleaned[:position], cleaned[position + len(form) :]
+    if (
+        _OBJECT_BEFORE.search(before)
+        or _COUNTED_BEFORE.search(before)
+        or _DESCRIBES_AFTER.match(after)
+        or (_CHANGED_BEFORE.search(before) and _BUSINESS_AFTER.match(after))
     ):
         return "mention"
     return clause_role

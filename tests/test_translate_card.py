@@ -1,0 +1,209 @@
+"""Whole cards from realistic notices: who, where, what, when, and where each line came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from policymatch.corpus.metadata import build_document
+from policymatch.corpus.models import PolicyDocument, PolicyItem, RawRecord
+from policymatch.corpus.split import split_document
+from policymatch.translate import translate_item, translate_items
+from policymatch.translate.beneficiaries import beneficiary_names, find_beneficiaries
+from policymatch.translate.text import split_sentences
+
+LICHENG_NOTICE = """济南市历城区科学技术局关于组织申报2026年度高新技术企业奖励资金的通知
+各有关企业：
+为加快培育科技型企业，推动全区高新技术企业量质齐升，现将有关事项通知如下。
+一、支持对象
+注册地在历城区、具有独立法人资格的企业，上年度营业收入2000万元以上，研发投入占营业收入比例不低于3%。
+二、支持标准
+（一）对首次认定为高新技术企业的，给予一次性奖励30万元。
+（二）对通过高新技术企业重新认定的企业，给予一次性奖励10万元。
+三、申报时间
+2026年5月1日至6月30日，逾期不予受理。
+四、受理部门
+历城区科学技术局高新技术科。
+本通知自发布之日起施行，有效期至2026年12月31日。
+济南市历城区科学技术局
+2026年4月10日
+"""
+
+
+def roles(text: str, origin: str = "text") -> dict[str, str]:
+    hits = find_beneficiaries(split_sentences(text, origin))  # type: ignore[arg-type]
+    return {h.name: h.role for h in hits}
+
+
+def test_requirement_award_and_mention_are_told_apart() -> None:
+    assert roles("对获得认定的高新技术企业给予研发费用补助") == {"高新技术企业": "requirement"}
+    assert roles("对首次认定为高新技术企业的给予奖励") == {"高新技术企业": "award"}
+    assert roles("培育一批高新技术企业和科技型中小企业") == {
+        "高新技术企业": "mention",
+        "科技型中小企业": "mention",
+    }
+    assert roles("鼓励高校、科研院所与企业联合建设研发平台") == {"科研机构": "mention"}
+
+
+def test_synonyms_map_to_canonical_kinds() -> None:
+    hits = find_beneficiaries(split_sentences("对国高、科小企业给予奖励", "text"))
+    assert beneficiary_names(hits) == ["高新技术企业", "科技型中小企业"]
+
+
+def test_kinds_in_document_titles_and_counted_units_are_mentions() -> None:
+    assert roles("具体参照《济南市中小微企业创新券实施管理办法》有关规定给予补助") == {}
+    assert roles("其在孵企业被认定为高新技术企业的，每认定1家给予孵化器10万元扶持") == {
+        "高新技术企业": "mention",
+        "孵化器": "requirement",
+    }
+
+
+@pytest.fixture(scope="module")
+def licheng() -> tuple[PolicyDocument, list[PolicyItem]]:
+    doc = build_document(
+        RawRecord(id="lc-2026", text=LICHENG_NOTICE, issuer="济南市历城区科学技术局")
+    )
+    return doc, split_document(doc)
+
+
+def test_a_district_notice_reads_into_a_complete_card(licheng) -> None:
+    doc, items = licheng
+    award = next(item for item in items if "首次认定" in item.text)
+    card = translate_item(award, doc)
+    assert card.region_codes == ["370112"]  # 历城区, from the issuer and 注册地在历城区
+    assert card.beneficiaries == ["高新技术企业"]
+    assert ("fixed", 30) in [(a.kind, a.wan) for a in card.amounts]
+    assert card.max_amount_wan == 30
+    assert (card.apply_start, card.apply_end) == (dt.date(2026, 5, 1), dt.date(2026, 6, 30))
+    assert card.valid_until == dt.date(2026, 12, 31)
+    assert card.department == "历城区科学技术局高新技术科"
+    numeric = {(c.field, c.op, c.value) for c in card.conditions if c.kind == "numeric"}
+    assert numeric == {("revenue", ">=", 2000), ("rd_ratio", ">=", 3)}  # stated once, in 支持对象
+    award_condition = next(c for c in card.conditions if c.kind == "qualification")
+    assert (award_condition.role, award_condition.hard) == ("award", False)
+    assert card.summary == "济南市历城区 · 高新技术企业 · 资金奖励30万元 · 2026-06-30前申报"
+
+
+def test_every_card_line_quotes_a_sentence_of_the_item_or_its_document(licheng) -> None:
+    doc, items = licheng
+    for card in translate_items(items, doc):
+        labels = [line.label for line in card.lines]
+        assert labels[0] == "谁可以申请" and "受理部门" in labels
+        for line in card.lines:
+            if line.source:
+                assert line.source in doc.text, (line.label, line.source)
+
+
+def test_a_procedure_item_is_not_a_support_measure(licheng) -> None:
+    doc, items = licheng
+    window_item = next(item for item in items if item.title == "申报时间")
+    card = translate_item(window_item, doc)
+    assert not card.is_support_measure
+    assert card.beneficiaries == []
+    assert "非申报类条款" in card.summary
+
+
+def test_conditions_stated_once_above_numbered_items_are_inherited() -> None:
+    doc = PolicyDocument(
+        id="qd", title="青岛市支持制造业数字化转型若干措施", text="本市", region_code="370200"
+    )
+    item = PolicyItem(
+        id="qd#3",
+        doc_id="qd",
+        seq=3,
+        heading_path=[
+            "二、支持措施",
+            "（一）对上年度营业收入5000万元以上的制造业企业，按以下标准给予奖励：",
+        ],
+        title="数字化车间",
+        text="2.对新认定为省级数字化车间的，给予一次性奖励50万元。",
+    )
+    card = translate_item(item, doc)
+    numeric = {(c.field, c.op, c.value) for c in card.conditions if c.kind == "numeric"}
+    assert numeric == {("revenue", ">=", 5000)}
+    assert "C" in card.industries
+    assert card.beneficiaries == ["制造业企业", "数字化车间"]
+    assert [(a.kind, a.wan) for a in card.amounts] == [("fixed", 50)]
+
+
+def test_ben_qu_points_back_to_the_issuers_district() -> None:
+    doc = PolicyDocument(
+        id="xh",
+        title="关于支持人工智能企业发展的若干措施",
+        text="本区",
+        issuer="上海市徐汇区科学技术委员会",
+    )
+    item = PolicyItem(
+        id="xh#1",
+        doc_id="xh",
+        seq=1,
+        title="开办奖励",
+        text="对登记注册在本区的人工智能企业，可给予不超过新增实缴注册资本5%的开办奖励，单个企业最高2000万元。",
+    )
+    card = translate_item(item, doc)
+    assert card.region_codes == ["310104"]
+    assert card.region_names == ["上海市徐汇区"]
+    assert [(a.kind, a.ratio or a.wan) for a in card.amounts] == [("ratio", 0.05), ("max", 2000)]
+    assert set(card.industries) >= {"6513"}
+
+
+def test_a_national_item_applies_nationwide() -> None:
+    doc = PolicyDocument(
+        id="gb",
+        title="国务院办公厅关于支持小微企业融资的指导意见",
+        text="各省",
+        issuer="国务院办公厅",
+    )
+    item = PolicyItem(
+        id="gb#2",
+        doc_id="gb",
+        seq=2,
+        title="降低担保费率",
+        text="（二）降低担保费率。对小微企业融资担保业务，政府性融资担保机构收取的担保费率原则上不超过1%，"
+        "有条件的地方可给予适当担保费补贴。",
+    )
+    card = translate_item(item, doc)
+    assert card.region_codes == [] and card.region_names == []
+    assert card.summary.startswith("全国")
+    assert "小微企业" in card.beneficiaries
+    assert card.amounts == []  # a fee cap is not money granted
+
+
+def test_an_expired_item_says_so() -> None:
+    doc = PolicyDocument(
+        id="old",
+        title="济南市关于促进软件产业发展的若干政策",
+        region_code="370100",
+        text="本政策自2019年1月1日起施行，有效期至2021年12月31日。",
+    )
+    item = PolicyItem(
+        id="old#1",
+        doc_id="old",
+        seq=1,
+        title="软件企业奖励",
+        text="对首次认定的软件企业给予一次性奖励20万元。",
+    )
+    card = translate_item(item, doc)
+    assert (card.valid_from, card.valid_until) == (dt.date(2019, 1, 1), dt.date(2021, 12, 31))
+    assert card.expired(dt.date(2024, 1, 1))
+    assert not card.expired(dt.date(2021, 6, 1))
+    assert card.industries == ["65"]
+
+
+def test_a_plan_item_has_nothing_to_apply_for() -> None:
+    doc = PolicyDocument(
+        id="plan", title="山东省数字经济发展规划", text="全省", region_code="370000"
+    )
+    item = PolicyItem(
+        id="plan#1",
+        doc_id="plan",
+        seq=1,
+        heading_path=["一、总体要求"],
+        title="指导思想",
+        text="（一）指导思想。坚持新发展理念，推动数字经济和实体经济深度融合，培育一批专精特新中小企业。",
+    )
+    card = translate_item(item, doc)
+    assert not card.is_support_measure
+    assert card.beneficiaries == [] and card.amounts == []
+    assert card.summary == "山东省 · 指导思想 · 非申报类条款"
