@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,13 +34,16 @@ def format_wan(value: float | None) -> str:
     return f"{value * 10000:g}元"
 
 
-def policy_path(policy_id: str) -> str:
+def policy_path(policy_id: str, as_of: dt.date | None = None) -> str:
     """Console path of a policy or item; ids hold ``#`` and must be escaped in a URL path."""
-    return f"/policies/{quote(policy_id, safe='/')}"
+    path = f"/policies/{quote(policy_id, safe='/')}"
+    return f"{path}?as_of={as_of.isoformat()}" if as_of else path
 
 
-def push_download_path(policy_id: str, file_format: str) -> str:
-    return f"/v1/policies/{quote(policy_id, safe='/')}/enterprises?format={file_format}"
+def push_download_path(policy_id: str, file_format: str, as_of: dt.date | None = None) -> str:
+    """The API URL that downloads a policy's push list as csv or xlsx."""
+    query = f"format={file_format}" + (f"&as_of={as_of.isoformat()}" if as_of else "")
+    return f"/v1/policies/{quote(policy_id, safe='/')}/enterprises?{query}"
 
 
 def build_templates() -> Jinja2Templates:

@@ -7,6 +7,7 @@ unless ``settings.console_feedback_open`` is set for a trusted network.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -95,7 +96,10 @@ def console_match(
     enterprise_id: str | None = None,
     enterprise_id_text: str | None = None,
     mode: str | None = None,
+    as_of: dt.date | None = None,
 ) -> HTMLResponse:
+    """企业查政策: pick a stored enterprise or fill a profile; ``as_of`` judges validity on
+    another day than today (for reviewing past rounds)."""
     store = state.store
     enterprises = list(_first(store.iter_enterprises(), _ENTERPRISE_CHOICES + 1))
     chosen = (enterprise_id_text or "").strip() or (enterprise_id or "").strip() or None
@@ -110,6 +114,7 @@ def console_match(
         "errors": [],
         "feedback_labels": FEEDBACK_LABELS,
         "feedback_enterprise": None,
+        "as_of": as_of,
         "back_url": str(request.url.path) + "?" + str(request.url.query),
     }
     profile = None
@@ -136,7 +141,7 @@ def console_match(
             context["notice"] = "政策索引尚未就绪，请先运行 policymatch index。"
             context["notice_warn"] = True
         else:
-            context["result"] = run_match(matcher, store, profile, MatchQuery(k=10))
+            context["result"] = run_match(matcher, store, profile, MatchQuery(k=10, as_of=as_of))
     return _render(request, state, "match.html", **context)
 
 
@@ -238,7 +243,11 @@ def console_policies(
 
 @router.get("/policies/{policy_id:path}", response_class=HTMLResponse, name="console_policy")
 def console_policy(
-    request: Request, policy_id: str, state: StateDep, _: ReadAccessDep
+    request: Request,
+    policy_id: str,
+    state: StateDep,
+    _: ReadAccessDep,
+    as_of: dt.date | None = None,
 ) -> HTMLResponse:
     store = state.store
     policy = policy_access.load_policy(store, policy_id)
@@ -250,7 +259,7 @@ def console_policy(
     except IndexNotReadyError:
         push_error = "政策索引尚未就绪，暂时无法生成推送名单。"
     else:
-        push = policy_access.push_list(store, matcher, policy_id, k=_PUSH_ROWS)
+        push = policy_access.push_list(store, matcher, policy_id, k=_PUSH_ROWS, as_of=as_of)
     return _render(
         request,
         state,
@@ -259,9 +268,10 @@ def console_policy(
         policy=policy,
         shown_items=shown,
         selected_item=selected,
+        as_of=as_of,
         card_labels=CARD_LABELS,
         push=push,
         push_error=push_error,
-        xlsx_url=push_download_path(policy_id, "xlsx"),
-        csv_url=push_download_path(policy_id, "csv"),
+        xlsx_url=push_download_path(policy_id, "xlsx", as_of),
+        csv_url=push_download_path(policy_id, "csv", as_of),
     )
