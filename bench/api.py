@@ -37,7 +37,7 @@ def free_port() -> int:
 
 def policymatch(env: dict[str, str], *args: str) -> None:
     """Run one ``policymatch`` CLI command in a child process; stop on failure."""
-    command = [sys.executable, "-m", "policymatch.cli", *args]
+    command = [sys.executable, "-c", "from policymatch.cli import app; app()", *args]
     subprocess.run(command, env=env, cwd=ROOT, check=True)
 
 

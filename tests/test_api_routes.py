@@ -12,12 +12,15 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from test_api_support import API_KEY, AS_OF, key_headers, service_dir, service_settings  # noqa: F401
 
 from api.main import create_app
 
-ITEM = "sa-001#2"  # 山东省 专精特新: one-off award for newly recognised firms
+ITEM = "sa-001#2"
+SAMPLE_FILES = (
+    Path(__file__).resolve().parents[1] / "data" / "policies" / "files"
+)  # 山东省 专精特新: one-off award for newly recognised firms
 
 
 @pytest.fixture(scope="module")
@@ -281,8 +284,18 @@ def test_ingest_uploads_and_their_errors(client: TestClient) -> None:
     )
     assert upload.status_code == 201, upload.text
     assert upload.json()["documents"] == ["test-upload-jobs"]
-    client.app.state.policymatch.wait_for_index(timeout=120)
-    assert client.delete("/v1/policies/test-upload-jobs", headers=key_headers()).status_code == 204
+    docx = SAMPLE_FILES / "sa-020_shandong_hightech_smes.docx"
+    as_word = client.post(
+        "/v1/policies",
+        files={"file": ("test-upload-hightech.docx", docx.read_bytes(), "application/msword")},
+        headers=key_headers(),
+    )
+    assert as_word.status_code == 201 and as_word.json()["items"] >= 3
+    stored = client.get("/v1/policies/test-upload-hightech").json()
+    assert "高新技术企业" in stored["document"]["title"]
+    client.app.state.policymatch.wait_for_index(timeout=300)
+    for doc_id in ("test-upload-jobs", "test-upload-hightech"):
+        assert client.delete(f"/v1/policies/{doc_id}", headers=key_headers()).status_code == 204
     exe = client.post(
         "/v1/policies",
         files={"file": ("tool.exe", b"MZ", "application/octet-stream")},
@@ -372,6 +385,19 @@ def test_bulk_upload_stores_good_rows_and_reports_bad_ones(client: TestClient) -
     (error,) = body["errors"]
     assert error["row"] == 3 and error["field"] == "从业人员"
     assert client.get(f"/v1/enterprises/{quote(body['ids'][0])}").status_code == 200
+    book = Workbook()
+    book.active.append(["企业名称", "所属地区", "从业人员", "成立日期"])
+    book.active.append(["烟台测试食品有限公司", "山东省烟台市芝罘区", 28, "2019-04-02"])
+    book.active.append(["威海测试渔具有限公司", "山东省威海市环翠区", 15, "去年"])
+    data = io.BytesIO()
+    book.save(data)
+    sheet = client.post(
+        "/v1/enterprises/bulk",
+        files={"file": ("members.xlsx", data.getvalue(), "application/vnd.ms-excel")},
+        headers=key_headers(),
+    ).json()
+    assert sheet["stored"] == 1
+    assert [(e["row"], e["field"]) for e in sheet["errors"]] == [(3, "成立日期")]
     wrong = client.post(
         "/v1/enterprises/bulk",
         files={"file": ("members.doc", b"x", "application/msword")},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -18,6 +19,7 @@ from api.deps import key_is_valid
 from api.highlight import highlight, snippet
 from api.holder import IndexNotReadyError, MatcherHolder, index_fingerprint
 from api.messages import validation_message
+from api.middleware import BodySizeLimitMiddleware
 from api.qrels import RELEVANCE, latest_labels, to_trec
 from api.schemas import EnterpriseIn, MatchRequest
 
@@ -148,3 +150,45 @@ def test_holder_checks_the_disk_at_most_every_interval(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert holder.get() == "one" and len(loads) == 1
+
+
+def _asgi_call(app: object, body_chunks: list[bytes], headers: list[tuple[bytes, bytes]]) -> dict:
+    """Drive an ASGI app with a POST whose body arrives in chunks; return status and body."""
+    incoming = [
+        {"type": "http.request", "body": chunk, "more_body": i < len(body_chunks) - 1}
+        for i, chunk in enumerate(body_chunks)
+    ]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/v1/policies", "headers": headers}
+    asyncio.run(app(scope, receive, send))  # type: ignore[operator]
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return {"status": status, "body": body}
+
+
+async def _echo_length(scope: dict, receive: object, send: object) -> None:
+    size = 0
+    while True:
+        message = await receive()  # type: ignore[operator]
+        size += len(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+    await send({"type": "http.response.body", "body": str(size).encode()})  # type: ignore[operator]
+
+
+def test_size_limit_refuses_chunked_bodies_past_the_limit_and_replays_the_rest() -> None:
+    limited = BodySizeLimitMiddleware(_echo_length, max_mb=0.001)  # 1,048 bytes
+    small = _asgi_call(limited, [b"a" * 500, b"b" * 500], [])
+    assert small == {"status": 200, "body": b"1000"}
+    big = _asgi_call(limited, [b"a" * 800, b"b" * 800], [])
+    assert big["status"] == 413 and "MB" in json.loads(big["body"])["detail"][0]["message_en"]
+    declared = _asgi_call(limited, [b"x"], [(b"content-length", b"5000")])
+    assert declared["status"] == 413
