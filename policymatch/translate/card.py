@@ -122,7 +122,11 @@ def _dedupe_conditions(conditions: list[Condition]) -> list[Condition]:
 
 
 def _beneficiary_conditions(hits: list[BeneficiaryHit]) -> list[Condition]:
-    """Qualifications held (requirement), qualifications newly won (award), and other kinds."""
+    """Qualifications held (requirement) and qualifications newly won (award).
+
+    Other kinds (中小企业, 高校毕业生 …), the region and the industries are the card's own
+    fields, which eligibility reads directly; they are not repeated as conditions.
+    """
     roles: dict[str, BeneficiaryHit] = {}
     for hit in hits:
         if hit.role == "mention":
@@ -154,47 +158,7 @@ def _beneficiary_conditions(hits: list[BeneficiaryHit]) -> list[Condition]:
                 role="award",
             )
         )
-    kinds = [h for h in roles.values() if not h.qualification and h.role == "requirement"]
-    if kinds:
-        conditions.append(
-            Condition(
-                kind="beneficiary",
-                value=[h.name for h in kinds],
-                text="属于" + "或".join(h.name for h in kinds),
-                source=kinds[0].source,
-                role="requirement",
-            )
-        )
     return conditions
-
-
-def _region_condition(scope: RegionScope) -> list[Condition]:
-    if not scope.codes:
-        return []
-    return [
-        Condition(
-            kind="region",
-            value=scope.codes,
-            text="注册地在" + "或".join(scope.names),
-            source=scope.sources[0] if scope.sources else "",
-        )
-    ]
-
-
-def _industry_condition(hits: list[IndustryHit]) -> list[Condition]:
-    codes = industry_codes(hits)
-    if not codes:
-        return []
-    phrases = list(dict.fromkeys(h.phrase for h in hits))
-    return [
-        Condition(
-            kind="industry",
-            value=codes,
-            hard=any(h.strict for h in hits),
-            text="行业: " + "、".join(phrases),
-            source=hits[0].source,
-        )
-    ]
 
 
 def _kind_industries(hits: list[BeneficiaryHit]) -> list[IndustryHit]:
@@ -297,17 +261,13 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         beneficiary_hits = [h for h in beneficiary_hits if h.role == "mention"]
     industry_hits = industry_hits + _kind_industries(beneficiary_hits)
     beneficiaries = beneficiary_names(beneficiary_hits)
-    conditions = _dedupe_conditions(
-        _region_condition(scope)
-        + _beneficiary_conditions(beneficiary_hits)
-        + _industry_condition(industry_hits)
-        + numeric
-    )
+    conditions = _dedupe_conditions(_beneficiary_conditions(beneficiary_hits) + numeric)
 
     when_words, when_summary = _when(apply_window, valid_from, valid_until)
     what_words, what_summary = _what(found_amounts, support_names, max_wan)
     lines = _lines(
         scope,
+        industry_hits,
         beneficiary_hits,
         beneficiaries,
         found_amounts,
@@ -352,6 +312,7 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
 
 def _lines(
     scope: RegionScope,
+    industry_hits: list[IndustryHit],
     beneficiary_hits: list[BeneficiaryHit],
     beneficiaries: list[str],
     found_amounts: list[Amount],
@@ -377,14 +338,17 @@ def _lines(
     if what_words:
         source = found_amounts[0].source if found_amounts else (types[0].source if types else "")
         lines.append(CardLine(label="能得到什么", text=what_words, source=source))
-    needs = [
-        c for c in conditions if c.kind in ("numeric", "qualification", "beneficiary", "industry")
-    ]
+    needs = [(c.text, c.source) for c in conditions]
+    kinds = [h for h in beneficiary_hits if h.role == "requirement" and not h.qualification]
+    if kinds:
+        names = "或".join(dict.fromkeys(h.name for h in kinds))
+        needs.append((f"属于{names}", kinds[0].source))
+    if industry_hits:
+        phrases = "、".join(dict.fromkeys(h.phrase for h in industry_hits))
+        needs.append((f"所属行业：{phrases}", industry_hits[0].source))
     if needs:
         lines.append(
-            CardLine(
-                label="需要满足", text="；".join(c.text for c in needs), source=needs[0].source
-            )
+            CardLine(label="需要满足", text="；".join(t for t, _ in needs), source=needs[0][1])
         )
     if when_words:
         source = (
