@@ -1,4 +1,4 @@
-"""Assemble a :class:`PolicyCard` from what the extractors read, with its plain-language lines.
+"""Assemble a :class:`PolicyCard` from what the extractors read.
 
 Each part of an item is read where it lives: amounts and support types in the item's own
 title and text; beneficiaries, conditions, industries and region also in its headings and
@@ -8,14 +8,13 @@ window in the item, then its context, then the document; validity from the docum
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 
 from policymatch.corpus.models import PolicyDocument, PolicyItem
-from policymatch.reference import qualifications, regions
+from policymatch.reference import qualifications
 from policymatch.translate import amounts as amount_reader
-from policymatch.translate import formatting
+from policymatch.translate import plain
 from policymatch.translate.beneficiaries import (
     BeneficiaryHit,
     beneficiary_names,
@@ -30,10 +29,11 @@ from policymatch.translate.dates import (
     is_apply_heading,
 )
 from policymatch.translate.department import find_department
+from policymatch.translate.findings import Findings
 from policymatch.translate.industries import IndustryHit, find_industries, industry_codes
 from policymatch.translate.measure import is_support_measure
-from policymatch.translate.models import Amount, CardLine, Condition, PolicyCard
-from policymatch.translate.regions import RegionScope, find_region_scope
+from policymatch.translate.models import Condition, PolicyCard
+from policymatch.translate.regions import find_region_scope
 from policymatch.translate.support_types import find_support_types
 from policymatch.translate.text import Sentence, split_sentences
 
@@ -176,54 +176,19 @@ def _kind_industries(hits: list[BeneficiaryHit]) -> list[IndustryHit]:
     return implied
 
 
-def short_region(code: str) -> str:
-    """济南市历城区 for a county, 济南市 for a city, 山东省 for a province ('' if unknown)."""
-    names = list(dict.fromkeys(r.name for r in regions.path(code)))
-    if not names:
-        return ""
-    region = regions.get(code)
-    keep = 2 if region is not None and region.level == "county" else 1
-    return "".join(names[-keep:])
-
-
-def _when(
-    apply_window: DateSpan | None, valid_from: dt.date | None, valid_until: dt.date | None
-) -> tuple[str, str]:
-    """The 何时申报 words and the summary's date phrase."""
-    if apply_window is not None:
-        start = apply_window.start.isoformat() if apply_window.start else ""
-        end = apply_window.end.isoformat() if apply_window.end else ""
-        if start and end:
-            return f"{start}至{end}", f"{end}前申报"
-        if end:
-            return f"{end}前", f"{end}前申报"
-        return f"{start}起", f"{start}起申报"
-    if valid_until is not None:
-        start = f"{valid_from.isoformat()}起，" if valid_from else ""
-        return f"{start}政策有效期至{valid_until.isoformat()}", f"有效期至{valid_until.isoformat()}"
-    if valid_from is not None:
-        return f"{valid_from.isoformat()}起施行，以申报通知为准", ""
-    return "", ""
-
-
-def _what(
-    amounts: list[Amount], support_types: list[str], max_wan: float | None
-) -> tuple[str, str]:
-    """The 能得到什么 words and the summary's money phrase."""
-    described = list(dict.fromkeys(amount_reader.describe(a) for a in amounts))
-    words = "、".join(described[:4])
-    if support_types:
-        words = f"{'、'.join(support_types[:3])}" + (f"：{words}" if words else "")
-    if max_wan is not None:
-        fixed_only = all(a.kind == "fixed" for a in amounts if a.wan is not None)
-        summary = ("" if fixed_only else "最高") + formatting.money(max_wan)
-    elif described:
-        summary = described[0]
-    else:
-        summary = "、".join(support_types[:2])
-    if support_types and summary and summary not in support_types:
-        summary = f"{support_types[0]}{summary}"
-    return words, summary
+def _item_validity(item: PolicyItem, parts: _ItemSentences, facts: DocumentFacts) -> DateSpan:
+    """The document's validity, narrowed by the item's own 有效期至 or by a period that opens it."""
+    start = facts.validity.start if facts.validity else None
+    end = facts.validity.end if facts.validity else None
+    source = facts.validity.source if facts.validity else ""
+    own, _ = find_validity(parts.text, None)
+    if own is not None and own.end is not None:
+        end, source = own.end, own.source
+    if not is_apply_heading(item.title):  # under 申报时间 a date range is the window, not a period
+        period = find_item_period(_body(parts.text, item.title), facts.year)
+        if period is not None:
+            return DateSpan(period.start, period.end or end, period.source)
+    return DateSpan(start, end, source)
 
 
 def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> PolicyCard:
@@ -240,18 +205,7 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
     scope = find_region_scope(parts.all, doc)
     numeric = [c for s in parts.all for c in find_numeric_conditions(s)]
     apply_window = find_apply_window(parts.text + parts.context, facts.year) or facts.apply_window
-    item_validity, _ = find_validity(parts.text, None)
-    valid_from = facts.validity.start if facts.validity else None
-    valid_until = facts.validity.end if facts.validity else None
-    if item_validity is not None and item_validity.end is not None:
-        valid_until = item_validity.end
-    period = (
-        None
-        if is_apply_heading(item.title)
-        else find_item_period(_body(parts.text, item.title), facts.year)
-    )
-    if period is not None:
-        valid_from, valid_until = period.start, period.end or valid_until
+    validity = _item_validity(item, parts, facts)
     department = find_department(parts.text + parts.context, doc.issuer, facts.sentences)
     max_wan = amount_reader.max_amount_wan(found_amounts)
     support = is_support_measure(own, found_amounts, support_names, item.heading_path, item.title)
@@ -261,33 +215,20 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         beneficiary_hits = [h for h in beneficiary_hits if h.role == "mention"]
     industry_hits = industry_hits + _kind_industries(beneficiary_hits)
     beneficiaries = beneficiary_names(beneficiary_hits)
-    conditions = _dedupe_conditions(_beneficiary_conditions(beneficiary_hits) + numeric)
-
-    when_words, when_summary = _when(apply_window, valid_from, valid_until)
-    what_words, what_summary = _what(found_amounts, support_names, max_wan)
-    lines = _lines(
-        scope,
-        industry_hits,
-        beneficiary_hits,
-        beneficiaries,
-        found_amounts,
-        types,
-        what_words,
-        conditions,
-        apply_window,
-        facts,
-        when_words,
-        department,
+    found = Findings(
+        item=item,
+        support=support,
+        scope=scope,
+        beneficiary_hits=beneficiary_hits,
+        industry_hits=industry_hits,
+        support_types=types,
+        amounts=found_amounts,
+        max_amount_wan=max_wan,
+        conditions=_dedupe_conditions(_beneficiary_conditions(beneficiary_hits) + numeric),
+        apply_window=apply_window,
+        validity=validity,
+        department=department,
     )
-    place = short_region(scope.codes[0]) if scope.codes else "全国"
-    if support:
-        pieces = [place, "、".join(beneficiaries[:2]), what_summary, when_summary]
-    else:
-        pieces = [
-            place,
-            item.title or (item.heading_path[-1] if item.heading_path else ""),
-            "非申报类条款",
-        ]
     return PolicyCard(
         item_id=item.id,
         doc_id=item.doc_id,
@@ -295,68 +236,16 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         region_codes=scope.codes,
         region_names=scope.names,
         industries=industry_codes(industry_hits),
-        conditions=conditions,
-        support_types=support_names,
+        conditions=found.conditions,
+        support_types=[t.name for t in types],
         amounts=found_amounts,
         max_amount_wan=max_wan,
         apply_start=apply_window.start if apply_window else None,
         apply_end=apply_window.end if apply_window else None,
-        valid_from=valid_from,
-        valid_until=valid_until,
+        valid_from=validity.start,
+        valid_until=validity.end,
         department=department.name if department else None,
         is_support_measure=support,
-        summary=" · ".join(p for p in pieces if p),
-        lines=lines,
+        summary=plain.summary(found),
+        lines=plain.card_lines(found),
     )
-
-
-def _lines(
-    scope: RegionScope,
-    industry_hits: list[IndustryHit],
-    beneficiary_hits: list[BeneficiaryHit],
-    beneficiaries: list[str],
-    found_amounts: list[Amount],
-    types: list,
-    what_words: str,
-    conditions: list[Condition],
-    apply_window: DateSpan | None,
-    facts: DocumentFacts,
-    when_words: str,
-    department,
-) -> list[CardLine]:
-    lines = []
-    who = "、".join(beneficiaries) or "符合条件的企业和单位"
-    place = "、".join(scope.names) or "全国"
-    who_source = next((h.source for h in beneficiary_hits if h.role != "mention"), "")
-    lines.append(
-        CardLine(
-            label="谁可以申请",
-            text=f"{place}的{who}",
-            source=who_source or (scope.sources[0] if scope.sources else ""),
-        )
-    )
-    if what_words:
-        source = found_amounts[0].source if found_amounts else (types[0].source if types else "")
-        lines.append(CardLine(label="能得到什么", text=what_words, source=source))
-    needs = [(c.text, c.source) for c in conditions]
-    kinds = [h for h in beneficiary_hits if h.role == "requirement" and not h.qualification]
-    if kinds:
-        names = "或".join(dict.fromkeys(h.name for h in kinds))
-        needs.append((f"属于{names}", kinds[0].source))
-    if industry_hits:
-        phrases = "、".join(dict.fromkeys(h.phrase for h in industry_hits))
-        needs.append((f"所属行业：{phrases}", industry_hits[0].source))
-    if needs:
-        lines.append(
-            CardLine(label="需要满足", text="；".join(t for t, _ in needs), source=needs[0][1])
-        )
-    if when_words:
-        source = (
-            apply_window.source
-            if apply_window
-            else (facts.validity.source if facts.validity else "")
-        )
-        lines.append(CardLine(label="何时申报", text=when_words, source=source))
-    if department is not None:
-        lines.append(CardLine(label="受理部门", text=department.name, source=department.source))
-    return lines
