@@ -141,3 +141,15 @@ def test_saved_index_loads_into_an_equal_matcher(matcher, embedder, profiles, tm
     assert [(m.item_id, round(m.score, 6)) for m in loaded.match(profile).matches] == [
         (m.item_id, round(m.score, 6)) for m in matcher.match(profile).matches
     ]
+
+
+def test_matcher_follows_documents_added_to_its_index(embedder, profiles):
+    corpus = build_corpus()
+    first = corpus.subset({"lc-zz", "gj-rz"})
+    matcher = Matcher.build(first.documents, first.items, first.cards, embedder)
+    assert matcher.match(profiles["hz-rj"], k=3).matches[0].doc_id == "gj-rz"
+    added = corpus.subset({"xh-rc"})
+    matcher.index.add_documents(added.documents, added.items, added.cards, embedder)
+    assert matcher.match(profiles["hz-rj"], k=3).matches[0].item_id == "xh-rc#0"
+    matcher.index.remove_documents({"xh-rc"})
+    assert "xh-rc" not in {m.doc_id for m in matcher.match(profiles["hz-rj"], k=8).matches}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from policymatch.match.results import Eligibility
 from policymatch.profile.models import EnterpriseProfile
@@ -14,19 +14,33 @@ _MAX_SENTENCE_CHARS = 120
 _MAX_TERMS = 8
 
 
+def common_words(corpus_tokens: Sequence[Sequence[str]], share: float = 0.3) -> frozenset[str]:
+    """Words found in more than ``share`` of the items (and in at least three)."""
+    counts: dict[str, int] = {}
+    for tokens in corpus_tokens:
+        for token in set(tokens):
+            counts[token] = counts.get(token, 0) + 1
+    limit = max(2, share * len(corpus_tokens))
+    return frozenset(t for t, n in counts.items() if n > limit)
+
+
 def sentences(text: str) -> list[str]:
     """Split Chinese text after 。；！？ and line breaks; blank pieces dropped."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
 def matched_terms(
-    item_tokens: Sequence[str], query_tokens: Iterable[str], limit: int = _MAX_TERMS
+    item_tokens: Sequence[str],
+    query_tokens: Iterable[str],
+    limit: int = _MAX_TERMS,
+    common: Collection[str] = frozenset(),
 ) -> list[str]:
     """Words the item shares with the query, in the item's order, each once.
 
-    Single characters are left out: alone they say little about why an item matched.
+    Single characters and ``common`` words (in a large share of the corpus: 企业, 申请) are left
+    out: alone they say little about why an item matched.
     """
-    wanted = {t for t in query_tokens if len(t) > 1}
+    wanted = {t for t in query_tokens if len(t) > 1 and t not in common}
     found: list[str] = []
     for token in item_tokens:
         if token in wanted and token not in found:
@@ -53,10 +67,13 @@ def best_sentence(text: str, terms: Sequence[str]) -> str | None:
 
 
 def highlights(
-    item_text: str, item_tokens: Sequence[str], query_tokens: Iterable[str]
+    item_text: str,
+    item_tokens: Sequence[str],
+    query_tokens: Iterable[str],
+    common: Collection[str] = frozenset(),
 ) -> list[str]:
     """The best-matching sentence first (when there is one), then the shared words."""
-    terms = matched_terms(item_tokens, query_tokens)
+    terms = matched_terms(item_tokens, query_tokens, common=common)
     sentence = best_sentence(item_text, terms)
     return ([sentence] if sentence else []) + terms
 

@@ -133,6 +133,7 @@ class PolicyIndex:
         self.dense = dense
         self.bm25 = bm25
         self._tfidf: TfidfIndex | None = None
+        self.version = 0  # bumped by every change, so holders of derived data can tell
         self._reindex_positions()
 
     # ----------------------------------------------------------------- build
@@ -260,6 +261,7 @@ class PolicyIndex:
         return len(gone)
 
     def _refresh(self) -> None:
+        self.version += 1
         self.bm25 = BM25Index(self.tokens)
         self._tfidf = None
         self._reindex_positions()

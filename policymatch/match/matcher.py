@@ -203,12 +203,19 @@ class Matcher:
 
     def _prepare_items(self) -> None:
         index = self.index
+        self._prepared_version = index.version
         self._texts = [passage_text(i, index.documents.get(i.doc_id)) for i in index.items]
         self._offers = [
             item_offers(index.cards[i.id], text, self._taxonomy)
             for i, text in zip(index.items, self._texts, strict=True)
         ]
         self._doc_ids = np.array([i.doc_id for i in index.items], dtype=object)
+        self._common = explain_mod.common_words(index.tokens)
+
+    def _follow_index(self) -> None:
+        """Re-read per-item data after the index gained or lost documents."""
+        if self._prepared_version != self.index.version:
+            self._prepare_items()
 
     # ------------------------------------------------------------------ enterprise -> items
     def match(
@@ -322,6 +329,7 @@ class Matcher:
             return []
         if not len(self.index):
             return [MatchResults(query_id=p.id) for p in profiles]
+        self._follow_index()
         retrieved = self._retrieve(profiles, method)
         started = time.perf_counter()
         wanted = set(DEFAULT_VERDICTS if verdicts is None else verdicts)
@@ -490,6 +498,7 @@ class Matcher:
                 item.text or self._texts[pair.position],
                 self.index.tokens[pair.position],
                 query_tokens,
+                common=self._common,
             )
             contributions = getattr(self.ranker, "contributions", lambda f: {})(pair.features)
             reasons = explain_mod.explanations(
@@ -548,6 +557,7 @@ class Matcher:
         Raises:
             KeyError: ``item_id`` is not in the index.
         """
+        self._follow_index()
         position = self.index.position(item_id)
         card = self.index.cards[item_id]
         wanted = set(DEFAULT_VERDICTS if verdicts is None else verdicts)
