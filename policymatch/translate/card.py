@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from policymatch.corpus.models import PolicyDocument, PolicyItem
-from policymatch.reference import qualifications
+from policymatch.reference import qualifications, regions
 from policymatch.translate import amounts as amount_reader
 from policymatch.translate import plain
 from policymatch.translate.beneficiaries import (
@@ -33,7 +33,7 @@ from policymatch.translate.findings import Findings
 from policymatch.translate.industries import IndustryHit, find_industries, industry_codes
 from policymatch.translate.measure import is_support_measure
 from policymatch.translate.models import Condition, PolicyCard
-from policymatch.translate.regions import find_region_scope
+from policymatch.translate.regions import document_region, find_region_scope
 from policymatch.translate.support_types import find_support_types
 from policymatch.translate.text import Sentence, split_sentences
 
@@ -49,12 +49,14 @@ class DocumentFacts:
         validity: Effective date and end of the policy, from metadata or the text.
         apply_window: A window stated once for the whole document, if any.
         year: The document's year, for dates written without one.
+        home: The region the issuer governs (None: national or unknown).
     """
 
     sentences: list[Sentence]
     validity: DateSpan | None
     apply_window: DateSpan | None
     year: int | None
+    home: regions.Region | None = None
 
 
 def read_document(doc: PolicyDocument) -> DocumentFacts:
@@ -71,7 +73,9 @@ def read_document(doc: PolicyDocument) -> DocumentFacts:
             validity.source if validity else "",
         )
     year = issued.year if issued else None
-    return DocumentFacts(sentences, validity, find_apply_window(sentences, year), year)
+    return DocumentFacts(
+        sentences, validity, find_apply_window(sentences, year), year, document_region(doc)
+    )
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,7 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
     support_names = [t.name for t in types]
     beneficiary_hits = find_beneficiaries(parts.all)
     industry_hits = find_industries(parts.all)
-    scope = find_region_scope(parts.all, doc)
+    scope = find_region_scope(parts.all, doc, facts.home)
     numeric = [c for s in parts.all for c in find_numeric_conditions(s)]
     apply_window = find_apply_window(parts.text + parts.context, facts.year) or facts.apply_window
     validity = _item_validity(item, parts, facts)

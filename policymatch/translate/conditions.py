@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from policymatch.translate import formatting
 from policymatch.translate.models import Condition, Op
@@ -108,20 +109,19 @@ def _field_for(
     return None
 
 
-def _keyword_hits(folded: str, fields: tuple[FieldWords, ...]) -> list[tuple[int, int, FieldWords]]:
+@lru_cache(maxsize=1)
+def _keyword_pattern() -> tuple[re.Pattern[str], dict[str, FieldWords]]:
+    """One pattern for every field keyword, longest first, so each place takes its longest."""
+    fields, _ = numeric_fields()
+    owner = {keyword: field for field in fields for keyword in field.keywords}
+    alternatives = sorted(owner, key=len, reverse=True)
+    return re.compile("|".join(re.escape(k) for k in alternatives)), owner
+
+
+def _keyword_hits(folded: str) -> list[tuple[int, int, FieldWords]]:
     """Non-overlapping keyword occurrences, longest keyword first at each place."""
-    candidates = []
-    for field in fields:
-        for keyword in field.keywords:
-            for match in re.finditer(re.escape(keyword), folded):
-                candidates.append((match.start(), match.end(), field))
-    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
-    hits: list[tuple[int, int, FieldWords]] = []
-    for start, end, field in candidates:
-        if hits and start < hits[-1][1]:
-            continue
-        hits.append((start, end, field))
-    return hits
+    pattern, owner = _keyword_pattern()
+    return [(m.start(), m.end(), owner[m.group(0)]) for m in pattern.finditer(folded)]
 
 
 def _tier(quantities: list[Quantity], first: int, folded: str) -> list[Quantity]:
@@ -143,7 +143,7 @@ def _condition_hits(sentence: Sentence) -> list[_Hit]:
     quantities = find_quantities(folded)
     used: set[int] = set()
     hits: list[_Hit] = []
-    keyword_hits = _keyword_hits(folded, fields)
+    keyword_hits = _keyword_hits(folded)
     keyword_starts = [(start, field.unit) for start, _, field in keyword_hits]
     for _, key_end, field in keyword_hits:
         index = next((i for i, q in enumerate(quantities) if q.start >= key_end), None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from policymatch.translate.tables import words
 from policymatch.translate.text import Sentence
@@ -52,12 +53,19 @@ def find_department(
     return None
 
 
-def _named(sentences: list[Sentence], marker_words: tuple[str, ...]) -> Department | None:
+@lru_cache(maxsize=8)
+def _patterns(marker_words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """``(labelled, heading)``: 受理部门：X in running text, and a 四、受理部门 heading line."""
     markers = "|".join(re.escape(m) for m in marker_words)
     labelled = re.compile(rf"(?:{markers})\s?[:：]\s?(?P<office>[^)）。；;\n]+)")
     heading = re.compile(
         rf"^\s?(?:[一二三四五六七八九十\d]+[、.]|[（(][一二三四五六七八九十\d]+[)）])?\s?(?:{markers})\s?[:：]?\s?$"
     )
+    return labelled, heading
+
+
+def _named(sentences: list[Sentence], marker_words: tuple[str, ...]) -> Department | None:
+    labelled, heading = _patterns(marker_words)
     previous: Sentence | None = None
     for sentence in sentences:
         if (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from policymatch.reference import industries
 from policymatch.translate.beneficiaries import clause_role_at
@@ -44,19 +45,29 @@ class IndustryHit:
     strict: bool
 
 
-def _codes_for(phrase: str) -> list[str]:
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    """GB/T 4754 names without a final 业 -> the shortest code bearing that name."""
+    index: dict[str, str] = {}
+    for industry in industries.default_table():
+        key = industry.name.removesuffix("业")
+        if key not in index or len(industry.code) < len(index[key]):
+            index[key] = industry.code
+    return index
+
+
+def _codes_for(phrase: str) -> tuple[str, ...]:
+    """Codes a phrase names exactly: a keyword (软件 -> 65), or a GB/T name (制造业 -> C)."""
     codes = industries.keyword_codes(phrase)
     if codes:
-        return codes
-    industry = industries.lookup(phrase)
-    if industry is not None and industry.name.removesuffix("业") == phrase.removesuffix("业"):
-        return [industry.code]
-    return []
+        return tuple(codes)
+    code = _names().get(phrase.removesuffix("业"))
+    return (code,) if code else ()
 
 
 def _sector_ending_at(
     text: str, end: int, modifiers: tuple[str, ...] = ()
-) -> tuple[str, list[str]] | None:
+) -> tuple[str, tuple[str, ...]] | None:
     """The longest sector phrase ending at ``end``, or before one of ``modifiers`` that ends
     there (…制造业|企业 -> 制造业; 人工智能|大模型|企业 -> 人工智能)."""
     stops = [end] + [end - len(m) for m in modifiers if text[:end].endswith(m)]
@@ -69,7 +80,7 @@ def _sector_ending_at(
     return None
 
 
-def _sector_starting_at(text: str, start: int) -> tuple[str, list[str]] | None:
+def _sector_starting_at(text: str, start: int) -> tuple[str, tuple[str, ...]] | None:
     for length in range(min(_MAX_PHRASE, len(text) - start), _MIN_PHRASE - 1, -1):
         phrase = text[start : start + length]
         codes = _codes_for(phrase)
@@ -78,7 +89,7 @@ def _sector_starting_at(text: str, start: int) -> tuple[str, list[str]] | None:
     return None
 
 
-def _listed_before(text: str, start: int) -> list[tuple[str, list[str]]]:
+def _listed_before(text: str, start: int) -> list[tuple[str, tuple[str, ...]]]:
     """Sectors listed before one that qualifies a noun (软件、集成电路企业 -> both)."""
     found = []
     position = start

@@ -33,6 +33,9 @@ _LOCATIVE_BEFORE = re.compile(
 _LOCATIVE_AFTER = re.compile(
     r"^\s?(?:内|范围内|辖区内|境内|区域内)?\s?(?:注册|登记注册|设立|落户|纳税)"
 )
+_LOCATIVE_CUE = re.compile(
+    r"注册|登记|落户|位于|坐落|入驻|迁入|设立|纳税|范围内|辖区内|境内|区域内"
+)
 _SCOPE_AFTER = re.compile(r"^\s?(?:范围内|辖区内|境内|区域内)")
 _SIGNATURE_CHARS = 400
 _SIGNATURE_ORG = re.compile(
@@ -111,6 +114,8 @@ def _name_spans(folded: str, region: regions.Region) -> list[tuple[int, int]]:
 def _restrictions(sentence: Sentence) -> list[regions.Region]:
     """Places the sentence ties applicants to (注册地在历城区), not places it merely names."""
     folded = sentence.folded
+    if not _LOCATIVE_CUE.search(folded):
+        return []
     found = []
     for region in regions.find_all(folded):
         for start, end in _name_spans(folded, region):
@@ -125,17 +130,21 @@ def _restrictions(sentence: Sentence) -> list[regions.Region]:
     return found
 
 
-def find_region_scope(sentences: list[Sentence], doc: PolicyDocument) -> RegionScope:
+def find_region_scope(
+    sentences: list[Sentence], doc: PolicyDocument, home: regions.Region | None = None
+) -> RegionScope:
     """Region codes an item applies to.
 
     Args:
         sentences: The item's title, headings, text and inherited context.
         doc: Its document, for the issuer's region.
+        home: The document's region when already read (:func:`document_region`), to read it
+            once per document rather than once per item.
 
     Returns:
         Codes (6 digits) and display names (山东省济南市历城区); both empty = nationwide.
     """
-    home = document_region(doc)
+    home = home if home is not None else document_region(doc)
     narrowed: list[regions.Region] = []
     sources: list[str] = []
     for sentence in sentences:

@@ -21,6 +21,9 @@ _SENTENCE_END = re.compile(r"[。；;！!？?\n]+")
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 
 
+_FOLD = {code: code - _FULL_WIDTH_OFFSET for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def fold_width(text: str) -> str:
     """Map full-width ASCII forms (１，（ …) and the ideographic space to half-width.
 
@@ -30,16 +33,7 @@ def fold_width(text: str) -> str:
     Returns:
         A string of the same length, so offsets carry over unchanged.
     """
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - _FULL_WIDTH_OFFSET))
-        elif code == 0x3000:
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_FOLD)
 
 
 def strip_quotes(text: str) -> str:
