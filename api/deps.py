@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
@@ -16,7 +16,9 @@ from fastapi.security import APIKeyHeader
 from api.errors import ApiError
 from api.holder import IndexNotReadyError
 from api.state import AppState
+from policymatch.match.matcher import Matcher
 from policymatch.settings import Settings
+from policymatch.store import PolicyStore
 
 API_KEY_HEADER = "X-API-Key"
 # Browsers cannot set headers on a plain link; the console may carry the key in this cookie.
@@ -36,11 +38,11 @@ def get_settings_dep(state: StateDep) -> Settings:
     return state.settings
 
 
-def get_store(state: StateDep) -> Any:
-    return state.store
+def get_store(state: StateDep) -> PolicyStore:
+    return state.store  # type: ignore[no-any-return]
 
 
-def get_matcher(state: StateDep) -> Any:
+def get_matcher(state: StateDep) -> Matcher:
     try:
         return state.holder.get()
     except IndexNotReadyError as exc:
@@ -53,8 +55,8 @@ def get_matcher(state: StateDep) -> Any:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-StoreDep = Annotated[Any, Depends(get_store)]
-MatcherDep = Annotated[Any, Depends(get_matcher)]
+StoreDep = Annotated[PolicyStore, Depends(get_store)]
+MatcherDep = Annotated[Matcher, Depends(get_matcher)]
 
 
 def key_is_valid(key: str | None, hashes: list[str]) -> bool:
