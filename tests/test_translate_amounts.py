@@ -87,3 +87,9 @@ def test_max_amount_ignores_ratios_and_per_unit_sums() -> None:
     ]
     assert max_amount_wan(found) == 200
     assert max_amount_wan([a for a in found if a.kind in ("ratio", "per_unit")]) is None
+
+
+def test_a_range_of_revenue_is_no_amount_but_a_range_of_subsidy_is() -> None:
+    text = "对上年度主营业务收入在2000万元至2亿元之间的中小企业，按照设备投资额的8%给予补助，最高200万元"
+    assert amounts(text) == [("ratio", 0.08), ("max", 200)]
+    assert amounts("每个展会给予补贴50—200万元") == [("max", 200)]

@@ -73,3 +73,8 @@ def test_condition_text_is_short_and_human() -> None:
     (condition,) = find_numeric_conditions(sentence)
     assert condition.text == "营业收入≥1亿元"
     assert condition.source == "营业收入1亿元以上"
+
+
+def test_a_range_between_two_bounds_gives_both() -> None:
+    text = "对上年度主营业务收入在2000万元至2亿元之间的中小企业，按照设备投资额的8%给予补助"
+    assert conditions(text) == [("revenue", ">=", 2000, True), ("revenue", "<=", 20000, True)]

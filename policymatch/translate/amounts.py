@@ -151,7 +151,10 @@ def _money(sentence: Sentence, quantity: Quantity, prefix: str) -> Amount | None
     if _is_budget(prefix):
         return None
     kind = _money_kind(prefix, _previous_clause(folded, quantity.start), quantity)
-    if kind == "max" and quantity.low is None:
+    if quantity.low is not None:  # 给予补贴50—200万元, but not 收入在2000万元至2亿元之间
+        if not any(v in prefix for v in words("grant_verbs")):
+            return None
+    elif kind == "max":
         if not _is_cap(folded, quantity, prefix):
             return None
     elif _is_threshold(folded, quantity, prefix):
@@ -262,11 +265,17 @@ def max_amount_wan(amounts: list[Amount]) -> float | None:
     return max(sums) if sums else None
 
 
+_UNIT_WORD = re.compile(r"每(?:认定\s?\d*\s?)?([人名户证台套年次场张亩吨辆部款项家])")
+
+
 def describe(amount: Amount) -> str:
-    """Plain words for an amount: 最高500万元, 30万元, 按10%, 每单位1500元."""
+    """Plain words for an amount: 最高500万元, 30万元, 按10%, 每人1500元."""
     if amount.kind == "ratio" and amount.ratio is not None:
         return f"按{formatting.ratio(amount.ratio)}"
     if amount.wan is None:
         return amount.text
     money = formatting.money(amount.wan)
-    return {"max": f"最高{money}", "per_unit": f"每单位{money}"}.get(amount.kind, money)
+    if amount.kind == "per_unit":
+        unit = _UNIT_WORD.search(amount.source or amount.text)
+        return f"每{unit.group(1) if unit else '单位'}{money}"
+    return f"最高{money}" if amount.kind == "max" else money

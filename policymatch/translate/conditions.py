@@ -161,6 +161,13 @@ def _condition_hits(sentence: Sentence) -> list[_Hit]:
         target = _field_for(field, gap, quantity, ratio_fields)
         if target is None:
             continue
+        if quantity.low is not None:  # 营业收入在2000万元至2亿元之间: two bounds
+            used.add(index)
+            hits.extend(
+                _Hit(_condition(target, op, value, sentence), key_end, quantity.end)
+                for op, value in ((">=", quantity.low), ("<=", quantity.value))
+            )
+            continue
         tier = _tier(quantities, index, folded)
         after = folded[tier[-1].end :]
         op = _pre_op(gap) or _post_op(after)
@@ -169,18 +176,21 @@ def _condition_hits(sentence: Sentence) -> list[_Hit]:
         values = [q.value for q in tier]
         value = min(values) if op in (">=", ">") else max(values)
         used.update(range(index, index + len(tier)))
-        condition = Condition(
-            kind="numeric",
-            field=target.field,
-            op=op,
-            value=value,
-            unit=target.unit,
-            text=formatting.comparison(target.label, op, value, target.unit),
-            source=sentence.text,
-        )
-        hits.append(_Hit(condition, key_end, tier[-1].end))
+        hits.append(_Hit(_condition(target, op, value, sentence), key_end, tier[-1].end))
     _mark_alternatives(hits, folded)
     return hits
+
+
+def _condition(target: FieldWords, op: Op, value: float, sentence: Sentence) -> Condition:
+    return Condition(
+        kind="numeric",
+        field=target.field,
+        op=op,
+        value=value,
+        unit=target.unit,
+        text=formatting.comparison(target.label, op, value, target.unit),
+        source=sentence.text,
+    )
 
 
 def _mark_alternatives(hits: list[_Hit], folded: str) -> None:

@@ -23,6 +23,8 @@ _HEAD_NOUN = re.compile(
 )
 # Words that may stand between a sector and its head noun (人工智能大模型企业, 人工智能相关领域).
 _MODIFIERS = ("大模型", "及相关", "相关", "应用", "类", "中小微", "中小", "小微", "运营")
+# 包括生产型企业和从事批发零售的贸易型企业: an inclusive list restricts nobody.
+_INCLUSIVE = re.compile(r"(?:包括|包含|含)[^,，。；;]*$")
 _LEAD_VERB = re.compile(
     r"(?:从事|属于|主营业务为|主营|专注于?|以(?=[^，,。；;]{2,60}为主(?:营业务|业)))"
 )
@@ -126,7 +128,9 @@ def find_industries(sentences: list[Sentence]) -> list[IndustryHit]:
             for phrase, codes in [hit, *_listed_before(text, phrase_start)]:
                 hits.append(IndustryHit(phrase, tuple(codes), sentence.text, strict))
         for verb in _LEAD_VERB.finditer(text):
-            if clause_role_at(text, verb.start(), sentence) == "mention":
+            if clause_role_at(text, verb.start(), sentence) == "mention" or _INCLUSIVE.search(
+                text[: verb.start()]
+            ):
                 continue
             hit = _sector_starting_at(text, verb.end())
             if hit is not None:

@@ -61,8 +61,8 @@ def _what(
     elif described:
         summary = described[0]
     else:
-        summary = "、".join(support_types[:2])
-    if support_types and summary and summary not in support_types:
+        return words, "、".join(support_types[:2])
+    if support_types:
         summary = f"{support_types[0]}{summary}"
     return words, summary
 
