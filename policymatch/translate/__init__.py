@@ -4,7 +4,7 @@ Example:
     >>> from policymatch.translate import translate_item
     >>> card = translate_item(item, doc)  # doctest: +SKIP
     >>> card.summary  # doctest: +SKIP
-    '济南市历城区 · 高新技术企业 · 资金奖励最高30万元 · 2026-06-30前申报'
+    '济南市历城区 · 高新技术企业 · 资金奖励30万元 · 2026-06-30前申报'
 """
 
 from __future__ import annotations
