@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from test_api_support import API_KEY, AS_OF, key_headers, service_dir, service_settings  # noqa: F401
 
 from api.main import create_app
+from policymatch.match.index import PolicyIndex
 
 ITEM = "sa-001#2"
 SAMPLE_FILES = (
@@ -535,3 +537,18 @@ def test_openapi_documents_routes_with_chinese_examples(client: TestClient) -> N
     examples = json.dumps(spec["components"]["schemas"]["EnterpriseIn"], ensure_ascii=False)
     assert "济南智元数控科技有限公司" in examples
     assert "multipart/form-data" in spec["paths"]["/v1/policies"]["post"]["requestBody"]["content"]
+
+
+def test_an_index_rebuilt_on_disk_is_picked_up_without_a_restart(client: TestClient) -> None:
+    state = client.app.state.policymatch
+    before, in_flight = state.holder.fingerprint, state.holder.get()
+    # What `policymatch index` ends with: a new version directory swapped in behind the link.
+    PolicyIndex.load(state.settings.resolved_index_dir).save(state.settings.resolved_index_dir)
+    time.sleep(state.settings.index_check_seconds + 0.1)
+    assert client.get("/readyz").status_code == 200  # any request lets the holder look
+    state.holder.wait_for_reload(timeout=120)
+    assert state.holder.fingerprint != before and state.holder.get() is not in_flight
+    # A request still holding the old Matcher can finish on it.
+    profile = state.store.get_enterprise("ent-001")
+    assert in_flight.match(profile, k=2, as_of=AS_OF).matches
+    assert _match(client, {"enterprise_id": "ent-001"}, k=3)["matches"]
