@@ -172,3 +172,12 @@ def test_score_runs_writes_the_stable_metrics_shape(tmp_path):
     assert (tmp_path / "runs" / "push_full.trec").is_file()
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<svg" in html and "政策4" in html
+
+
+def test_a_method_that_retrieves_nothing_scores_zero():
+    empty = {"e1": [], "e2": []}
+    assert evaluate_run(QRELS, empty, ("ndcg@10", "recall@20")) == {
+        "ndcg@10": 0.0,
+        "recall@20": 0.0,
+    }
+    assert significance(QRELS, {"bm25": RUN_A, "dense": empty}, ("mrr",)) == {}

@@ -88,6 +88,9 @@ def per_query_scores(
     judged = judged_queries(qrels)
     if not judged:
         return {metric: {} for metric in metrics}
+    if not any(run.get(query_id) for query_id in judged):
+        # ranx cannot build a run with no document at all; nothing retrieved scores 0.
+        return {metric: dict.fromkeys(judged, 0.0) for metric in metrics}
     ranx_qrels, ranx_run = _ranx_pair(judged, run, name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numba's uint64 -> int64 cast notice inside ranx
@@ -119,6 +122,8 @@ def significance(
     judged = judged_queries(qrels)
     if baseline not in runs or len(runs) < 2 or len(judged) < 2:
         return {}
+    if not all(any(run.get(query_id) for query_id in judged) for run in runs.values()):
+        return {}  # a method retrieved nothing at all: ranx cannot compare it
     pairs = [_ranx_pair(judged, run, name) for name, run in runs.items()]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
