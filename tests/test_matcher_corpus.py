@@ -7,6 +7,7 @@ translated into cards by the real translate stage; three enterprises each with o
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from policymatch.corpus.models import PolicyDocument, PolicyItem
@@ -151,6 +152,7 @@ def build_corpus() -> Corpus:
             region=region,
             region_code=code,
             publish_date=dt.date(2025, 3, 1),
+            content_hash=hashlib.sha1(text.encode()).hexdigest(),
         )
         doc_items = [
             PolicyItem(id=f"{doc_id}#{i}", doc_id=doc_id, seq=i, title=h, heading_path=[h], text=t)
