@@ -153,6 +153,7 @@ def test_eval_command_end_to_end(tiny_set):
     assert {m: data2[m] for m in METHODS} == {m: data[m] for m in METHODS}
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<svg" in html and "济南市历城区支持科技创新若干政策" in html
+    assert f"5 policy records ({meta['items']} items)" in html
 
 
 def test_bad_qrels_line_is_reported_with_file_and_line(tiny_set):

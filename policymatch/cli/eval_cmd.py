@@ -188,7 +188,7 @@ def _print_tables(console: Console, outcome) -> None:
         table = Table(title=title, title_justify="left")
         table.add_column("method")
         for metric in metrics:
-            table.add_column(metric, justify="right")
+            table.add_column(metric, justify="right", no_wrap=True, min_width=len(metric))
         for method in outcome.methods:
             cells = []
             for metric in metrics:

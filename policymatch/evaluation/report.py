@@ -172,7 +172,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .meta{color:#555;font-size:13px}h3{margin-bottom:0.2em}
 </style></head><body>
 <h1>PolicyMatch evaluation · {{ meta.dataset }}</h1>
-<p class="meta">{{ meta.records }} policy records ({{ meta.items }} items) · {{ meta.enterprises }} enterprises ·
+<p class="meta">{{ meta.records }} policy records ({{ meta["items"] }} items) · {{ meta.enterprises }} enterprises ·
 {{ meta.queries_judged }} judged queries ({{ meta.queries_without_relevant }} without a relevant label left out) ·
 {{ meta.labels }} labels, {{ meta.labels_relevant }} of grade ≥ 1 · top {{ meta.k }} records per enterprise ·
 validity {% if meta.ignore_validity %}ignored{% else %}as of {{ meta.as_of }}{% endif %}.<br>
