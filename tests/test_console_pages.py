@@ -69,7 +69,7 @@ def test_profile_form_matches_and_reports_bad_fields_in_chinese(console: TestCli
 
 def test_policy_library_page_searches_and_links(console: TestClient) -> None:
     page = console.get("/policies", params={"q": "专精特新"}).text
-    links = re.findall(r'<td><a href="/policies/([^"]+)">', page)
+    links = re.findall(r'<td class="title"><a href="/policies/([^"]+)">', page)
     assert links[0] == "sa-001"  # the one with 专精特新 in its title ranks first
     assert f"共 {len(links)} 份政策文件" in page
     assert "<option>资金奖励</option>" in page
