@@ -8,6 +8,7 @@ stored under its id: different content needs ``replace=true`` (else 409, nothing
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import tempfile
@@ -59,8 +60,15 @@ def ingest_record(store: Any, payload: PolicyCreate, replace: bool) -> IngestRes
     with tempfile.TemporaryDirectory(prefix="policymatch-upload-") as tmp:
         path = Path(tmp) / "document.jsonl"
         record = payload.model_dump(exclude_none=True)
+        # Without an id the reader would name it after our temporary file, so two different
+        # documents would collide; name it after its content instead.
+        record.setdefault("id", "api-" + _digest(payload.title or "", payload.text)[:12])
         path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
         return _ingest_file(store, path, "request body", replace)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
 def _relocated(error: InputError, shown_as: str) -> InputError:

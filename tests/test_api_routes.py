@@ -295,8 +295,20 @@ def test_ingest_uploads_and_their_errors(client: TestClient) -> None:
     assert as_word.status_code == 201 and as_word.json()["items"] >= 3
     stored = client.get("/v1/policies/test-upload-hightech").json()
     assert "高新技术企业" in stored["document"]["title"]
+    unnamed = [
+        client.post("/v1/policies", json={"title": title, "text": text}, headers=key_headers())
+        for title, text in (
+            (
+                "关于稳岗返还的通知",
+                "对不裁员或少裁员的参保企业，按上年度实际缴纳失业保险费的60%返还。",
+            ),
+            ("关于吸纳就业补贴的通知", "对吸纳登记失业人员就业的小微企业，按每人1000元给予补贴。"),
+        )
+    ]
+    named = [answer.json()["documents"][0] for answer in unnamed]
+    assert all(doc_id.startswith("api-") for doc_id in named) and len(set(named)) == 2
     client.app.state.policymatch.wait_for_index(timeout=300)
-    for doc_id in ("test-upload-jobs", "test-upload-hightech"):
+    for doc_id in ("test-upload-jobs", "test-upload-hightech", *named):
         assert client.delete(f"/v1/policies/{doc_id}", headers=key_headers()).status_code == 204
     exe = client.post(
         "/v1/policies",
