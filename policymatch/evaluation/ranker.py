@@ -1,8 +1,8 @@
 """The ranker evaluation drives: a throwaway matcher over the evaluated records, cached by content.
 
 The index for a set of records is kept under ``settings.cache_dir / "eval" / <key>`` where the
-key hashes the records' content and the embedder's model id, so a second run on the same inputs
-skips translation and embedding.
+key hashes the records' content, the embedder's model id and the indexing code, so a second run
+on the same inputs and code skips translation and embedding.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from policymatch.match.results import MatchResults
@@ -42,13 +43,34 @@ def embedder_id(settings: Settings) -> str:
     return f"{settings.embedder}:{settings.embedder_model or 'default'}"
 
 
+# Packages whose code or tables shape what the index holds (items, cards, tokens, vectors).
+_INDEXING_PACKAGES = ("corpus", "translate", "reference", "embed", "match")
+
+
+def code_fingerprint() -> str:
+    """sha256 of the indexing stages' source and data files.
+
+    Part of the cache key so that a change to splitting, translation or indexing (the changes
+    this command exists to judge) never meets an index built by the old code.
+    """
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for package in _INDEXING_PACKAGES:
+        for path in sorted((root / package).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def cache_key(corpus: PreparedCorpus, settings: Settings) -> str:
-    """sha256 (first 16 hex) of the records' content and the embedder's model id."""
+    """sha256 (first 16 hex) of the records' content, the embedder's model id and the code."""
     from policymatch.evaluation.datasets import records_sha256
 
     digest = hashlib.sha256()
     digest.update(records_sha256(corpus.records).encode())
     digest.update(embedder_id(settings).encode())
+    digest.update(code_fingerprint().encode())
     return digest.hexdigest()[:16]
 
 
