@@ -206,9 +206,7 @@ def write_members(path: Path, rows: int, seed: int = 7, chunk: int = 50_000) -> 
         writer = None
         for start in range(0, rows, chunk):
             batch = list(gen.rows(min(chunk, rows - start), start))
-            for row in batch:
-                row["contact"] = json.dumps(row["contact"], ensure_ascii=False)
-            table = pa.Table.from_pylist(batch)
+            table = pa.Table.from_pylist(batch)  # contact becomes a struct column
             writer = writer or pq.ParquetWriter(path, table.schema)
             writer.write_table(table)
         if writer:

@@ -94,7 +94,7 @@ def push_command(
     settings = get_settings()
     try:
         wanted = _verdicts(verdicts)
-        as_of_date = _date(as_of, "--as-of")
+        as_of_date = _date(as_of, "--as-of") or dt.date.today()
         options = CampaignOptions(
             top=top, min_score=min_score, verdicts=wanted, as_of=as_of_date, chunk_size=chunk_size
         )
@@ -178,7 +178,8 @@ def _report(result) -> None:  # noqa: ANN001 - CampaignResult, imported lazily
         )
     console.print(table)
     counters = result.counters
-    rate = counters.read / result.seconds if result.seconds else 0.0
+    done_now = counters.read - result.resumed_from
+    rate = done_now / result.seconds if result.seconds else 0.0
     console.print(
         f"{counters.read} enterprises read, {counters.skipped} skipped"
         f"{f', resumed at {result.resumed_from}' if result.resumed_from else ''};"

@@ -35,6 +35,7 @@ import numpy as np
 
 from policymatch.embed.base import Embedder
 from policymatch.match import explain as explain_mod
+from policymatch.match.batch_rules import RuleMasks
 from policymatch.match.features import (
     FEATURE_NAMES,
     beneficiary_fit,
@@ -58,7 +59,7 @@ logger = logging.getLogger(__name__)
 # Features only the eligibility checks fill in, and the most checks one card can yield: its
 # conditions plus the region, beneficiary, industry and validity checks the rules add.
 _CHECK_FEATURES = ("met", "unmet_hard", "unmet_soft", "unknown")
-_EXTRA_CHECKS = 5
+_EXTRA_CHECKS = 4
 _BOUND_SLACK = 1e-6  # float32 vs float64 rounding between the bound and the judged score
 _RELATIONS = ("same", "contained", "national", "outside", "unknown")
 _COLUMN = {name: f for f, name in enumerate(FEATURE_NAMES)}
@@ -86,7 +87,8 @@ class BatchScorer:
         as_of: Day validity is judged on; None is today.
         ranker: A linear ranker with ``weights`` (the bound needs them); default hand-weighted.
         eligibility: ``check(card, profile, as_of=...) -> Eligibility``; default the rules module.
-        prefilter: ``prefilter(card, profiles) -> bool array``; None for the rules module's.
+        prefilter: ``prefilter(card, profiles, as_of=...) -> bool array``; None for the rules
+            module's decisions, memoised across chunks (:mod:`policymatch.match.batch_rules`).
         use_prefilter: False keeps every pair possible (for campaigns that list 不符合 too).
         taxonomy: Need taxonomy; default the packaged one.
     """
@@ -99,7 +101,7 @@ class BatchScorer:
         as_of: dt.date | None = None,
         ranker: HandWeightedRanker | None = None,
         eligibility: Callable[..., Eligibility] | None = None,
-        prefilter: Callable[[Any, Sequence[EnterpriseProfile]], np.ndarray] | None = None,
+        prefilter: Callable[..., np.ndarray] | None = None,
         use_prefilter: bool = True,
         taxonomy: NeedTaxonomy | None = None,
     ) -> None:
@@ -111,18 +113,22 @@ class BatchScorer:
         if not hasattr(self.ranker, "weights"):
             raise TypeError("push campaigns need a linear ranker with per-feature weights")
         self.weights = np.array([self.ranker.weights.get(n, 0.0) for n in FEATURE_NAMES])
-        if eligibility is None or (use_prefilter and prefilter is None):
-            from policymatch.match import eligibility as rules
+        if eligibility is None:
+            from policymatch.match.eligibility import check_eligibility
 
-            eligibility = eligibility or rules.check_eligibility
-            prefilter = prefilter or rules.prefilter
+            eligibility = check_eligibility
         self.check = eligibility
         self.prefilter = prefilter if use_prefilter else None
+        self.use_prefilter = use_prefilter
+        self.masks = RuleMasks(self.as_of)
+        # feature values per (feature, item, distinct profile key), reused chunk after chunk
+        self._memo: dict[tuple[str, Hashable, Hashable], float] = {}
         self.taxonomy = taxonomy or load_need_taxonomy()
         self._texts = {
             item.id: passage_text(item, index.documents.get(item.doc_id)) for item in index.items
         }
         self._offers: dict[str, set[str]] = {}
+        self._item_matrix: np.ndarray | None = None
         self._last: _ChunkCache | None = None
 
     @classmethod
@@ -144,7 +150,7 @@ class BatchScorer:
             "model": self.embedder.model_id,
             "as_of": self.as_of.isoformat(),
             "weights": self.ranker.weights,
-            "prefilter": self.prefilter is not None,
+            "prefilter": self.use_prefilter,
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha1(blob.encode("utf-8")).hexdigest()
@@ -160,9 +166,21 @@ class BatchScorer:
         possible = np.ones((len(profiles), len(item_ids)), dtype=bool)
         for j, item_id in enumerate(item_ids):
             bound[:, j] = self._bound_features(item_id, j, cache) @ self.weights + _BOUND_SLACK
+            if not self.use_prefilter:
+                continue
+            card = self.index.cards[item_id]
             if self.prefilter is not None:
-                card = self.index.cards[item_id]
-                possible[:, j] = np.asarray(self.prefilter(card, profiles), dtype=bool)
+                possible[:, j] = np.asarray(
+                    self.prefilter(card, profiles, as_of=self.as_of), dtype=bool
+                )
+            else:
+                possible[:, j] = self.masks.possible(
+                    card,
+                    profiles,
+                    cache.groups["region"],
+                    cache.groups["industry"],
+                    cache.masks,
+                )
         return ChunkScores(relevance=bound, possible=possible)
 
     def _bound_features(self, item_id: str, j: int, cache: _ChunkCache) -> np.ndarray:
@@ -174,17 +192,23 @@ class BatchScorer:
         features = np.zeros((len(cache.rows), len(FEATURE_NAMES)), dtype=np.float64)
         features[:, column["relevance"]] = cache.relevance01[:, j]
         features[:, column["dense"]] = cache.dense[:, j]
-        relation = cache.per_group("region", lambda p: _RELATIONS.index(region_relation(card, p)))
+        memo = self._memo
+        relation = cache.per_group(
+            "region",
+            tuple(card.region_codes),
+            memo,
+            lambda p: _RELATIONS.index(region_relation(card, p)),
+        )
         for r, name in enumerate(_RELATIONS):
             features[:, column[f"region_{name}"]] = relation == r
         features[:, column["beneficiary_fit"]] = cache.per_group(
-            "kinds", lambda p: beneficiary_fit(card, p)
+            "kinds", tuple(card.beneficiaries), memo, lambda p: beneficiary_fit(card, p)
         )
         features[:, column["qualification_fit"]] = cache.per_group(
-            "qualifications", lambda p: qualification_fit(text, p)
+            "qualifications", item_id, memo, lambda p: qualification_fit(text, p)
         )
         features[:, column["industry_fit"]] = cache.per_group(
-            "industry", lambda p: industry_fit(card, p)
+            "industry", tuple(card.industries), memo, lambda p: industry_fit(card, p)
         )
         features[:, column["need_fit"]] = cache.need_fit(self._item_offers(item_id))
         features[:, column["is_support_measure"]] = float(card.is_support_measure)
@@ -256,6 +280,20 @@ class BatchScorer:
         return matches
 
     # ------------------------------------------------------------------ helpers
+    def similarities(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosine of each query to every indexed item, ``(n, n_items)`` float64.
+
+        Float64 on purpose: min-max scaling over the items divides by a spread of a few
+        hundredths, which magnifies float32's dependence on how rows are batched (1e-6) into
+        score differences that would make the lists depend on the chunk size.
+        """
+        if self._item_matrix is None:
+            matrix = self.index.dense.matrix()
+            if matrix is None:  # an IVF index: approximate scores, float32 as FAISS gives them
+                return self.index.dense_scores(vectors).astype(np.float64)
+            self._item_matrix = np.array(matrix, dtype=np.float64)
+        return np.asarray(vectors, dtype=np.float64) @ self._item_matrix.T
+
     def _prepare(self, profiles: list[EnterpriseProfile], item_ids: Sequence[str]) -> _ChunkCache:
         self._last = _ChunkCache.build(self, profiles, item_ids)
         return self._last
@@ -304,6 +342,7 @@ class _ChunkCache:
         relevance01: np.ndarray,
         needs: list[set[str]],
         groups: dict[str, tuple[np.ndarray, list[EnterpriseProfile]]],
+        group_keys: dict[str, list[Hashable]],
         need_groups: tuple[np.ndarray, list[set[str]]],
     ) -> None:
         self.rows = rows
@@ -312,12 +351,45 @@ class _ChunkCache:
         self.relevance01 = relevance01
         self.needs = needs
         self.groups = groups
+        self.group_keys = group_keys
         self.need_groups = need_groups
+        self._arrays: dict[tuple[str, Hashable], np.ndarray] = {}
+        self.masks: dict[tuple[str, object], np.ndarray] = {}  # prefilter masks per card rule
 
-    def per_group(self, name: str, value: Callable[[EnterpriseProfile], float]) -> np.ndarray:
-        """``value`` of every profile, computed once per distinct key: ``(n,)`` float64."""
+    def per_group(
+        self,
+        name: str,
+        scope: Hashable,
+        memo: dict[tuple[str, Hashable, Hashable], float],
+        value: Callable[[EnterpriseProfile], float],
+    ) -> np.ndarray:
+        """``value`` of every profile, computed once per distinct key and ``scope``.
+
+        Args:
+            name: The group (profile attribute) the value depends on.
+            scope: What of the item the value depends on (its region codes, its text ...):
+                items with equal scopes share values, within the chunk and, via ``memo``,
+                across chunks.
+            memo: Values by (name, scope, key), kept by the scorer across chunks.
+            value: Computes the value for a representative profile.
+
+        Returns:
+            ``(n,)`` float64.
+        """
+        ready = self._arrays.get((name, scope))
+        if ready is not None:
+            return ready
         inverse, representatives = self.groups[name]
-        return np.array([value(p) for p in representatives], dtype=np.float64)[inverse]
+        keys = self.group_keys[name]
+        values = np.empty(len(representatives), dtype=np.float64)
+        for g, (key, profile) in enumerate(zip(keys, representatives, strict=True)):
+            slot = (name, scope, key)
+            found = memo.get(slot)
+            if found is None:
+                found = memo[slot] = float(value(profile))
+            values[g] = found
+        self._arrays[(name, scope)] = values[inverse]
+        return self._arrays[(name, scope)]
 
     def need_fit(self, offers: set[str]) -> np.ndarray:
         """Share of each profile's needs the item serves (0 with no stated need): ``(n,)``."""
@@ -331,11 +403,11 @@ class _ChunkCache:
     ) -> _ChunkCache:
         texts = [p.query_text() or p.name or p.id for p in profiles]
         vectors = scorer.embedder.encode_queries(texts)
-        similarities = scorer.index.dense_scores(vectors)  # (n, all items)
+        similarities = scorer.similarities(vectors)  # (n, all items)
         positions = [scorer.index.position(i) for i in item_ids]
-        dense = np.asarray(similarities[:, positions], dtype=np.float64)
-        low = similarities.min(axis=1).astype(np.float64)[:, None]
-        spread = similarities.max(axis=1).astype(np.float64)[:, None] - low
+        dense = similarities[:, positions]
+        low = similarities.min(axis=1)[:, None]
+        spread = similarities.max(axis=1)[:, None] - low
         # the matcher's minmax: a constant row (no information) maps to zeros
         relevance01 = np.divide(dense - low, spread, out=np.zeros_like(dense), where=spread > 1e-12)
         needs_of: dict[tuple[tuple[str, ...], str], set[str]] = {}
@@ -346,6 +418,7 @@ class _ChunkCache:
                 needs_of[key] = profile_needs(profile, scorer.taxonomy)
             needs.append(needs_of[key])
         groups = {name: _group(profiles, key) for name, key in _GROUP_KEYS.items()}
+        group_keys = {name: [_GROUP_KEYS[name](p) for p in groups[name][1]] for name in _GROUP_KEYS}
         need_index: dict[frozenset[str], int] = {}
         need_inverse = np.array(
             [need_index.setdefault(frozenset(n), len(need_index)) for n in needs], dtype=np.int64
@@ -358,6 +431,7 @@ class _ChunkCache:
             relevance01=relevance01,
             needs=needs,
             groups=groups,
+            group_keys=group_keys,
             need_groups=(need_inverse, distinct_needs),
         )
 

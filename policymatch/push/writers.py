@@ -74,10 +74,14 @@ class CampaignOutput:
         )
 
 
+# Contact keys profile normalisation uses, as a chamber's staff read them.
+CONTACT_LABELS = {"name": "联系人", "phone": "联系电话", "email": "电子邮箱"}
+
+
 def table(entries: Sequence[PushEntry]) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of one policy's list; contact columns in order of first appearance."""
     contact_keys = list(dict.fromkeys(k for e in entries for k in e.contact))
-    header = [*BASE_COLUMNS, *contact_keys]
+    header = [*BASE_COLUMNS, *(CONTACT_LABELS.get(k, k) for k in contact_keys)]
     rows = []
     for rank, entry in enumerate(entries, start=1):
         by_status = {"met": [], "unmet": [], "unknown": []}

@@ -1,0 +1,247 @@
+"""The eligibility prefilter for long runs: one decision per (card, distinct code), kept across chunks.
+
+:func:`policymatch.match.eligibility.prefilter` decides region and industry once per distinct
+code within a call, writing the reason text each time; a push campaign calls it chunk after
+chunk with the same few thousand 区划 and industry codes, so that cost repeats. This module
+takes the same decisions from the code hierarchies alone (a region check is unmet exactly when
+neither the enterprise's 区划 lies inside a wanted one nor the other way round; an industry check
+exactly when neither code's chain holds the other) and remembers them per rule and code; hard
+numeric thresholds are array comparisons over the chunk's values (unknown never rules out).
+``tests/test_push_scorer.py`` checks that the masks equal ``eligibility.prefilter``'s for every
+item of the sample index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from policymatch.profile.models import EnterpriseProfile
+from policymatch.reference import industries, regions
+from policymatch.translate.models import Condition, PolicyCard
+
+
+class RuleMasks:
+    """Prefilter masks for chunks of profiles against cards, memoised per card rule and code.
+
+    Items of one document usually share their region and industry rules, so decisions are kept
+    per rule (the normalised code sets), not per item: per chunk once per rule, and across
+    chunks once per (rule, enterprise code).
+
+    Args:
+        as_of: Day validity and ages are judged on.
+    """
+
+    def __init__(self, as_of: dt.date) -> None:
+        self.as_of = as_of
+        self._region_chain: dict[str | None, tuple[frozenset[str], str | None]] = {}
+        self._industry_chain: dict[str, tuple[frozenset[str], str] | None] = {}
+        self._decided: dict[tuple[object, ...], bool] = {}
+        self._rules: dict[str, tuple[RegionRule, IndustryRule, tuple[Condition, ...]]] = {}
+
+    def possible(
+        self,
+        card: PolicyCard,
+        profiles: Sequence[EnterpriseProfile],
+        region_groups: tuple[np.ndarray, list[EnterpriseProfile]],
+        industry_groups: tuple[np.ndarray, list[EnterpriseProfile]],
+        chunk_masks: dict[tuple[str, object], np.ndarray],
+    ) -> np.ndarray:
+        """``(len(profiles),)`` bool: False exactly where ``eligibility.prefilter`` is False.
+
+        Args:
+            card: The item's card.
+            profiles: The chunk.
+            region_groups: (row -> group, one profile per distinct ``region_code``).
+            industry_groups: (row -> group, one profile per distinct ``industry_code``).
+            chunk_masks: Masks of this chunk by rule, shared by the chunk's items.
+        """
+        if card.expired(self.as_of):
+            return np.zeros(len(profiles), dtype=bool)
+        region_rule, industry_rule, numeric = self._rules_of(card)
+        mask = self._rule_mask(
+            "region",
+            region_rule,
+            region_groups,
+            chunk_masks,
+            lambda p: self._region_ok(region_rule, p.region_code),
+        ).copy()
+        if industry_rule:
+            mask &= self._rule_mask(
+                "industry",
+                industry_rule,
+                industry_groups,
+                chunk_masks,
+                lambda p: self._industry_ok(industry_rule, p.industry_code),
+            )
+        for condition in numeric:
+            values = self._numeric_column(condition.field or "", profiles, chunk_masks)
+            threshold = float(condition.value)  # type: ignore[arg-type]
+            passes = np.zeros(len(profiles), dtype=bool)
+            known = ~np.isnan(values)
+            passes[known] = _NUMPY_OPS[condition.op](values[known], threshold)  # type: ignore[index]
+            mask &= ~known | passes
+        return mask
+
+    def _numeric_column(
+        self,
+        field: str,
+        profiles: Sequence[EnterpriseProfile],
+        chunk_masks: dict[tuple[str, object], np.ndarray],
+    ) -> np.ndarray:
+        """The chunk's values of a numeric field as the rules read them, NaN where unknown."""
+        key = ("numeric", field)
+        if key not in chunk_masks:
+            if field == "age_years":
+                values = [_age_years(p, self.as_of) for p in profiles]
+            elif field in EnterpriseProfile.model_fields:
+                values = [getattr(p, field) for p in profiles]
+            else:
+                values = [None] * len(profiles)  # a field profiles do not hold: unknown
+            chunk_masks[key] = np.array(
+                [float(v) if isinstance(v, int | float) else np.nan for v in values],
+                dtype=np.float64,
+            )
+        return chunk_masks[key]
+
+    @staticmethod
+    def _rule_mask(
+        kind: str,
+        rule: object,
+        groups: tuple[np.ndarray, list[EnterpriseProfile]],
+        chunk_masks: dict[tuple[str, object], np.ndarray],
+        decide: Callable[..., bool],
+    ) -> np.ndarray:
+        key = (kind, rule)
+        if key not in chunk_masks:
+            inverse, representatives = groups
+            ok = np.array([decide(p) for p in representatives], dtype=bool)
+            chunk_masks[key] = ok[inverse] if len(representatives) else np.ones(0, dtype=bool)
+        return chunk_masks[key]
+
+    def _rules_of(self, card: PolicyCard) -> tuple[RegionRule, IndustryRule, tuple[Condition, ...]]:
+        if card.item_id not in self._rules:
+            region_sets, industry_sets = _code_sets(card)
+            region_rule = tuple(
+                tuple(regions.normalize_code(c) for c in codes if not regions.is_nationwide(c))
+                for codes in region_sets
+            )
+            industry_rule = tuple(
+                tuple(
+                    industries.get(code).code  # type: ignore[union-attr]
+                    for code in (industries.normalize_code(c) for c in codes)
+                    if code and industries.get(code)
+                )
+                for codes in industry_sets
+            )
+            numeric = tuple(
+                c
+                for c in card.conditions
+                if c.hard and c.kind == "numeric" and c.op in _NUMPY_OPS and _is_number(c.value)
+            )
+            self._rules[card.item_id] = (region_rule, industry_rule, numeric)
+        return self._rules[card.item_id]
+
+    # ----------------------------------------------------------------- region
+    def _region_ok(self, rule: RegionRule, own: str | None) -> bool:
+        key = ("region", rule, own)
+        if key not in self._decided:
+            self._decided[key] = all(self._region_set_ok(wanted, own) for wanted in rule)
+        return self._decided[key]
+
+    def _region_set_ok(self, wanted: tuple[str | None, ...], own: str | None) -> bool:
+        if not wanted or not own:
+            return True  # nationwide, or unknown enterprise region: not unmet
+        own_chain, own_code = self._chain_of_region(own)
+        if any(code in own_chain for code in wanted if code):
+            return True  # inside a wanted region
+        return own_code is not None and any(
+            own_code in self._chain_of_region(code)[0] for code in wanted
+        )  # the enterprise's region is coarser: unknown, not unmet
+
+    def _chain_of_region(self, code: str | None) -> tuple[frozenset[str], str | None]:
+        if code not in self._region_chain:
+            normalized = regions.normalize_code(code) if code else None
+            chain = {r.code for r in regions.path(code)} if normalized else set()
+            if normalized:
+                chain.add(normalized)
+            self._region_chain[code] = (frozenset(chain), normalized)
+        return self._region_chain[code]
+
+    # --------------------------------------------------------------- industry
+    def _industry_ok(self, rule: IndustryRule, own: str | None) -> bool:
+        key = ("industry", rule, own)
+        if key not in self._decided:
+            self._decided[key] = all(self._industry_set_ok(valid, own) for valid in rule)
+        return self._decided[key]
+
+    def _industry_set_ok(self, valid: tuple[str, ...], own: str | None) -> bool:
+        if not valid:
+            return True  # no usable industry code: the rules skip the check
+        found = self._chain_of_industry(own)
+        if found is None:
+            return True  # unknown industry: not unmet
+        own_chain, own_code = found
+        return any(
+            code in own_chain or own_code in self._chain_of_industry(code)[0]  # type: ignore[index]
+            for code in valid
+        )
+
+    def _chain_of_industry(self, code: str | None) -> tuple[frozenset[str], str] | None:
+        key = code or ""
+        if key not in self._industry_chain:
+            industry = industries.get(industries.normalize_code(code)) if code else None
+            self._industry_chain[key] = (
+                (frozenset(industries.ancestors(industry.code)), industry.code)
+                if industry
+                else None
+            )
+        return self._industry_chain[key]
+
+
+_NUMPY_OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    ">=": np.greater_equal,
+    ">": np.greater,
+    "<=": np.less_equal,
+    "<": np.less,
+    "==": np.equal,
+}
+RegionRule = tuple[tuple[str | None, ...], ...]
+IndustryRule = tuple[tuple[str, ...], ...]
+
+
+def _code_sets(card: PolicyCard) -> tuple[list[list[str]], list[list[str]]]:
+    """Region code sets and industry code sets every one of which must not be unmet."""
+    region_sets = [list(card.region_codes)]
+    industry_sets = [list(card.industries)] if card.industries else []
+    for condition in card.conditions:
+        if not condition.hard:
+            continue
+        if condition.kind == "region":
+            region_sets.append(_as_list(condition.value))
+        elif condition.kind == "industry":
+            industry_sets.append(_as_list(condition.value))
+    return region_sets, industry_sets
+
+
+def _is_number(value: object) -> bool:
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _age_years(profile: EnterpriseProfile, as_of: dt.date) -> float | None:
+    """Years since founding on ``as_of`` (never negative), else the stated age."""
+    if profile.founded is not None:
+        return max(0.0, (as_of - profile.founded).days / 365.25)
+    return profile.age_years
+
+
+def _as_list(value: object) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if str(v).strip()]
+    return [str(value)] if value not in (None, "") else []
