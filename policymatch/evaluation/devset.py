@@ -23,6 +23,7 @@ from policymatch.evaluation.datasets import (
     EvalDataset,
     file_sha256,
     read_enterprises,
+    read_policies,
     read_qrels,
     read_split,
     records_sha256,
@@ -240,12 +241,21 @@ def load_builtin_dataset(name: str, shared_dir: Path | None = None) -> EvalDatas
         InputError: Unknown name, or a file of the set is missing.
     """
     folder = DATASETS_DIR / name
-    if not (folder / "corpus.tsv").is_file():
-        known = sorted(p.name for p in DATASETS_DIR.glob("*") if (p / "corpus.tsv").is_file())
+    if (folder / "corpus.tsv").is_file():
+        records = load_corpus(folder, shared_dir)
+        corpus_file = folder / "corpus.tsv"
+    elif (folder / "policies.jsonl").is_file():  # a set written wholly in the project's own words
+        records = read_policies(folder / "policies.jsonl")
+        corpus_file = folder / "policies.jsonl"
+    else:
+        known = sorted(
+            p.name
+            for p in DATASETS_DIR.glob("*")
+            if (p / "corpus.tsv").is_file() or (p / "policies.jsonl").is_file()
+        )
         raise InputError(
             f"unknown dataset {name!r}; known: {', '.join(known) or 'none'}", field="dataset"
         )
-    records = load_corpus(folder, shared_dir)
     return EvalDataset(
         name=name,
         records=records,
@@ -253,7 +263,7 @@ def load_builtin_dataset(name: str, shared_dir: Path | None = None) -> EvalDatas
         qrels=read_qrels(folder / "qrels.txt"),
         split=read_split(folder / "split.tsv"),
         hashes={
-            "corpus.tsv": file_sha256(folder / "corpus.tsv"),
+            corpus_file.name: file_sha256(corpus_file),
             "enterprises": file_sha256(folder / "enterprises.jsonl"),
             "qrels": file_sha256(folder / "qrels.txt"),
             "records": records_sha256(records),
