@@ -37,7 +37,8 @@ class AppState:
     """Held on ``app.state.policymatch``; one per app, never module-global.
 
     ``update_index`` re-indexes a set of document ids (see :mod:`api.index_update`); None
-    leaves the index stale until ``policymatch index`` runs.
+    leaves the index stale until ``policymatch index`` runs. ``match_slots`` bounds how many
+    requests compute matches at once.
     """
 
     settings: Settings
@@ -48,6 +49,12 @@ class AppState:
     templates: Jinja2Templates
     update_index: IndexUpdate | None = None
     index: IndexStatus = field(default_factory=IndexStatus)
+    # Matching is CPU-bound and the embedder spreads one call over every core: letting the
+    # threadpool run many at once oversubscribes the CPU (8 at once served 7x fewer requests
+    # per second than one at a time in bench/api.py). Requests queue here instead.
+    match_slots: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(1)
+    )
 
     def documents_changed(self, doc_ids: Iterable[str]) -> Literal["rebuilding", "stale"]:
         """Note that documents were stored or deleted; re-index them in the background.

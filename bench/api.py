@@ -73,7 +73,7 @@ def load_profiles() -> list[dict[str, object]]:
 
 
 def run_load(
-    base: str, profiles: list[dict[str, object]], clients: int, total: int, k: int
+    base: str, profiles: list[dict[str, object]], clients: int, total: int, k: int, fresh: bool
 ) -> tuple[list[float], float, int]:
     """Post ``total`` match requests from ``clients`` threads.
 
@@ -93,7 +93,10 @@ def run_load(
                     n = next(counter, None)
                 if n is None:
                     return
-                body = {"profile": profiles[n % len(profiles)]}
+                profile = dict(profiles[n % len(profiles)])
+                if fresh:  # a new text each time: the server's query-vector cache cannot help
+                    profile["description"] = f"{profile.get('description', '')}（第{n}次咨询）"
+                body = {"profile": profile}
                 started = time.perf_counter()
                 response = client.post(f"/v1/match?k={k}", json=body)
                 elapsed = (time.perf_counter() - started) * 1000
@@ -121,6 +124,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--warmup", type=int, default=16)
     parser.add_argument("-k", type=int, default=10)
+    parser.add_argument(
+        "--fresh", action="store_true", help="make every profile text new (no embedding cache hits)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="policymatch-bench-") as tmp:
@@ -155,10 +161,10 @@ def main() -> None:
         try:
             wait_ready(base)
             profiles = load_profiles()
-            run_load(base, profiles, args.clients, args.warmup, args.k)
+            run_load(base, profiles, args.clients, args.warmup, args.k, args.fresh)
             rss_before = rss_mb(server.pid)
             latencies, wall, failures = run_load(
-                base, profiles, args.clients, args.requests, args.k
+                base, profiles, args.clients, args.requests, args.k, args.fresh
             )
             rss_after = rss_mb(server.pid)
         finally:
@@ -167,7 +173,7 @@ def main() -> None:
 
     print(
         f"POST /v1/match k={args.k}: {len(latencies)} requests, {args.clients} clients, "
-        f"{len(profiles)} distinct profiles"
+        f"{len(profiles)} sample profiles" + (", each text new" if args.fresh else "")
     )
     print(
         f"  latency p50 {percentile(latencies, 50):.1f} ms  p95 {percentile(latencies, 95):.1f} ms  "

@@ -141,7 +141,10 @@ def console_match(
             context["notice"] = "政策索引尚未就绪，请先运行 policymatch index。"
             context["notice_warn"] = True
         else:
-            context["result"] = run_match(matcher, store, profile, MatchQuery(k=10, as_of=as_of))
+            with state.match_slots:
+                context["result"] = run_match(
+                    matcher, store, profile, MatchQuery(k=10, as_of=as_of)
+                )
     return _render(request, state, "match.html", **context)
 
 
@@ -259,7 +262,8 @@ def console_policy(
     except IndexNotReadyError:
         push_error = "政策索引尚未就绪，暂时无法生成推送名单。"
     else:
-        push = policy_access.push_list(store, matcher, policy_id, k=_PUSH_ROWS, as_of=as_of)
+        with state.match_slots:
+            push = policy_access.push_list(store, matcher, policy_id, k=_PUSH_ROWS, as_of=as_of)
     return _render(
         request,
         state,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import MatcherDep, ReadAccessDep, StoreDep
+from api.deps import MatcherDep, ReadAccessDep, StateDep, StoreDep
 from api.matching import MatchQuery, run_match
 from api.profiles import profile_from_input, stored_profile
 from api.schemas import GroupBy, MatchRequest, MatchResponse
@@ -28,6 +28,7 @@ router = APIRouter(prefix="/v1", tags=["匹配 match"])
 )
 def match(
     body: MatchRequest,
+    state: StateDep,
     store: StoreDep,
     matcher: MatcherDep,
     _: ReadAccessDep,
@@ -65,4 +66,5 @@ def match(
         support_types=support_type or (),
         group_by=group_by,
     )
-    return run_match(matcher, store, profile, query)
+    with state.match_slots:
+        return run_match(matcher, store, profile, query)

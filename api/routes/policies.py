@@ -84,6 +84,7 @@ def list_policies(
 )
 def push_list(
     policy_id: str,
+    state: StateDep,
     store: StoreDep,
     matcher: MatcherDep,
     _: ReadAccessDep,
@@ -101,9 +102,10 @@ def push_list(
     Columns of the downloads: 排名, 企业编号, 企业名称, 判断, 得分, 满足, 不满足, 待确认,
     理由, then the enterprises' contact fields.
     """
-    push = policy_access.push_list(
-        store, matcher, policy_id, k=k, verdicts=verdict or (), as_of=as_of
-    )
+    with state.match_slots:
+        push = policy_access.push_list(
+            store, matcher, policy_id, k=k, verdicts=verdict or (), as_of=as_of
+        )
     if format == "json":
         return push
     stem = f"push_{policy_id}"
