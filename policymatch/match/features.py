@@ -182,6 +182,7 @@ def pair_features(
     needs: set[str],
     offers: set[str],
     as_of: dt.date | None = None,
+    ignore_validity: bool = False,
 ) -> dict[str, float]:
     """All features of one pair, keyed by :data:`FEATURE_NAMES`.
 
@@ -196,6 +197,7 @@ def pair_features(
         needs: :func:`profile_needs` of the enterprise.
         offers: :func:`item_offers` of the item.
         as_of: Day the validity is judged on; None is today.
+        ignore_validity: Judge the item as if in force (``expired`` is 0).
     """
     relation = region_relation(card, profile)
     checks = eligibility.checks if eligibility else []
@@ -219,7 +221,7 @@ def pair_features(
         "unknown": float(sum(c.status == "unknown" for c in checks)),
         "is_support_measure": float(card.is_support_measure),
         "amount_log": math.log10(1.0 + card.max_amount_wan) if card.max_amount_wan else 0.0,
-        "expired": float(card.expired(as_of)),
+        "expired": 0.0 if ignore_validity else float(card.expired(as_of)),
     }
 
 

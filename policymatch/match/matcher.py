@@ -55,16 +55,20 @@ class MatchConfig:
 
     Attributes:
         dense_weight: Weight of the dense score in ``hybrid``/``full`` (BM25 gets the rest).
+            0.7 is the best of 0.3-1.0 for ``full`` on the dev set's tune split (nDCG@10 0.848
+            against 0.830 at 0.5, 0.832 dense alone).
         norm: Normalisation of each retriever's scores before the convex combination.
         rrf_k: Damping constant of reciprocal rank fusion.
         query_views: ``joint`` embeds the profile's whole query text; ``max``/``mean`` also embed
             needs, description and scope apart and take the best / mean similarity per item.
+            On the dev set ``max`` lifts ``dense`` alone (nDCG@10 0.687 -> 0.708) but not
+            ``full`` (0.848 -> 0.846) at four times the encoding, so ``joint`` is the default.
         candidates: In ``full``, how many of the best-fused items get eligibility and features
             (more are taken when too few survive the verdict filter); None takes all.
         push_batch: Profiles scored together in :meth:`Matcher.enterprises_for`.
     """
 
-    dense_weight: float = 0.5
+    dense_weight: float = 0.7
     norm: Normalisation = "minmax"
     rrf_k: int = 60
     query_views: Literal["joint", "max", "mean"] = "joint"
@@ -484,7 +488,9 @@ class Matcher:
     ) -> _Pair:
         card = self.index.cards[self.index.items[position].id]
         eligibility = self.check(card, profile, as_of=as_of, ignore_validity=ignore_validity)
-        return self._pair_with(profile, row, position, retrieved, eligibility, as_of)
+        return self._pair_with(
+            profile, row, position, retrieved, eligibility, as_of, ignore_validity
+        )
 
     def _to_match(
         self, profile: EnterpriseProfile, pair: _Pair, query_tokens: list[str], detail: bool
@@ -570,7 +576,9 @@ class Matcher:
             retrieved = self._retrieve([p for p, _ in chunk], "full")
             started = time.perf_counter()
             for row, (profile, eligibility) in enumerate(chunk):
-                pair = self._pair_with(profile, row, position, retrieved, eligibility, as_of)
+                pair = self._pair_with(
+                    profile, row, position, retrieved, eligibility, as_of, ignore_validity
+                )
                 scored.append((profile, pair, retrieved.query_tokens[row]))
             self.timings.rules += time.perf_counter() - started
         if scored:
@@ -616,6 +624,7 @@ class Matcher:
         retrieved: _Retrieved,
         eligibility: Eligibility,
         as_of: dt.date | None,
+        ignore_validity: bool = False,
     ) -> _Pair:
         card = self.index.cards[self.index.items[position].id]
         needs = retrieved.needs[row]
@@ -631,6 +640,7 @@ class Matcher:
             needs=needs,
             offers=offers,
             as_of=as_of,
+            ignore_validity=ignore_validity,
         )
         return _Pair(position, eligibility, features, served=needs & offers)
 
