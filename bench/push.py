@@ -201,6 +201,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--policies", type=int, default=20)
     parser.add_argument("--cold-rows", type=int, default=5_000)
+    parser.add_argument(
+        "--warm-rows",
+        type=int,
+        default=None,
+        help="members in the warm and Ray runs (default --rows); the first ones of the file",
+    )
     parser.add_argument("--chunk-size", type=int, default=10_000)
     parser.add_argument("--top", type=int, default=100)
     parser.add_argument("--work", type=Path, default=Path("/tmp/policymatch-bench-push"))
@@ -227,6 +233,7 @@ def main() -> None:
     print(f"{len(policies)} policies: {', '.join(policies)}")
     report: dict[str, dict] = {}
     cold_rows = min(args.cold_rows, args.rows)
+    warm_rows = min(args.warm_rows or args.rows, args.rows)
     if "embedder" not in skip:
         report["embedder"] = measure(
             {**base, "name": "embedder", "kind": "embedder", "rows": cold_rows}
@@ -271,7 +278,7 @@ def main() -> None:
                 "kind": "campaign",
                 "engine": "local",
                 "cache": "cache-warm",
-                "rows": args.rows,
+                "rows": warm_rows,
             }
         )
         _show("warm campaign", report["warm"])
@@ -283,7 +290,7 @@ def main() -> None:
                 "kind": "campaign",
                 "engine": "ray",
                 "cache": "cache-warm",
-                "rows": args.rows,
+                "rows": warm_rows,
                 "actors": 2,
             }
         )

@@ -53,13 +53,12 @@ from policymatch.match.ranking import HandWeightedRanker
 from policymatch.match.results import Eligibility, Match
 from policymatch.profile.models import EnterpriseProfile
 from policymatch.settings import Settings
+from policymatch.translate.models import PolicyCard
 
 logger = logging.getLogger(__name__)
 
-# Features only the eligibility checks fill in, and the most checks one card can yield: its
-# conditions plus the region, beneficiary, industry and validity checks the rules add.
+# Features only the eligibility checks fill in.
 _CHECK_FEATURES = ("met", "unmet_hard", "unmet_soft", "unknown")
-_EXTRA_CHECKS = 4
 _BOUND_SLACK = 1e-6  # float32 vs float64 rounding between the bound and the judged score
 _RELATIONS = ("same", "contained", "national", "outside", "unknown")
 _COLUMN = {name: f for f, name in enumerate(FEATURE_NAMES)}
@@ -216,7 +215,7 @@ class BatchScorer:
             math.log10(1.0 + card.max_amount_wan) if card.max_amount_wan else 0.0
         )
         features[:, column["expired"]] = float(card.expired(self.as_of))
-        checks = len(card.conditions) + _EXTRA_CHECKS
+        checks = _max_checks(card)
         for name in _CHECK_FEATURES:
             features[:, column[name]] = checks if self.weights[column[name]] > 0 else 0.0
         return features
@@ -451,3 +450,10 @@ def _group(
             representatives.append(profile)
         inverse[row] = group
     return inverse, representatives
+
+
+def _max_checks(card: PolicyCard) -> int:
+    """The most checks ``check_eligibility`` can make for ``card``: region and validity always
+    (validity only when dated, counted anyway), beneficiary and industry when named, and one per
+    condition."""
+    return 2 + bool(card.beneficiaries) + bool(card.industries) + len(card.conditions)

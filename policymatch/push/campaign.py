@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,7 +34,7 @@ from policymatch.push.profile_cache import ProfileCache
 from policymatch.push.rows import ParsedChunk, parse_chunk, skipped_rows
 from policymatch.push.scoring import ChunkScorer, ScorerFactory
 from policymatch.push.sources import EnterpriseSource, RawChunk
-from policymatch.push.topn import SCORE_DECIMALS, floor_of, merge_top
+from policymatch.push.topn import ROUNDING_SLACK, SCORE_DECIMALS, floor_of, merge_top
 from policymatch.push.writers import CampaignOutput, write_outputs
 
 logger = logging.getLogger(__name__)
@@ -125,34 +126,75 @@ def _judge_target(
     options: CampaignOptions,
     floor: float,
 ) -> tuple[list[PushEntry], int]:
-    """Judge the pairs of one policy best first until none can enter; returns (entries, judged)."""
+    """Judge the pairs of one policy best first until none can enter; returns (entries, judged).
+
+    A document's enterprise is listed with its best item, so once one of its items is judged
+    eligible, its other items are judged only if their bound could still beat that score.
+    """
     rows, cols = np.nonzero(relevance >= floor)
     values = relevance[rows, cols]
     finite = np.isfinite(values)
     rows, cols, values = rows[finite], cols[finite], values[finite]
     # best first; equal relevance in enterprise-id order, so a run judges the same pairs each time
-    order = np.lexsort((cols, ids[rows], -values))
+    pending = deque(np.lexsort((cols, ids[rows], -values)).tolist())
     entries: list[PushEntry] = []
+    best: dict[int, float] = {}  # row -> score of its best listed-kind entry so far
     judged = 0
-    for start in range(0, len(order), JUDGE_BLOCK):
+    while pending:
         bar = max(floor, floor_of(entries, options.top))
-        block = order[start : start + JUDGE_BLOCK]
-        block = block[values[block] >= bar]
-        if not len(block):
+        block = _next_block(pending, rows, values, bar, best)
+        if not block:
             break  # sorted: nothing further can reach the bar
         judged += len(block)
         new: list[PushEntry] = []
-        for col in np.unique(cols[block]):
-            pairs = block[cols[block] == col]
+        block_cols = cols[block]
+        for col in np.unique(block_cols):
+            pairs = [p for p, c in zip(block, block_cols, strict=True) if c == col]
             item_id = target.item_ids[int(col)]
-            profiles = [parsed.profiles[r] for r in rows[pairs]]
+            profiles = [parsed.profiles[rows[p]] for p in pairs]
             matches = scorer.judge(item_id, profiles, values[pairs])
-            for match, row in zip(matches, rows[pairs], strict=True):
+            for match, pair in zip(matches, pairs, strict=True):
+                row = int(rows[pair])
                 entry = _entry(match, parsed.profiles[row], options)
                 if entry is not None:
                     new.append(entry)
+                    best[row] = max(best.get(row, float("-inf")), entry.score)
         entries = merge_top([*entries, *new], options.top)
     return entries, judged
+
+
+def _next_block(
+    pending: deque[int],
+    rows: np.ndarray,
+    values: np.ndarray,
+    bar: float,
+    best: dict[int, float],
+) -> list[int]:
+    """Up to JUDGE_BLOCK pairs from the front of ``pending``, one per enterprise.
+
+    Drops pairs that cannot matter (bound under the bar, or under their enterprise's best
+    entry); pairs of an enterprise already in the block wait, in order, for the next block.
+    """
+    block: list[int] = []
+    in_block: set[int] = set()
+    waiting: list[int] = []
+    while pending and len(block) < JUDGE_BLOCK:
+        pair = pending[0]
+        value = values[pair]
+        if value < bar:
+            pending.clear()  # sorted: the rest are lower still
+            break
+        pending.popleft()
+        row = int(rows[pair])
+        if value < best.get(row, float("-inf")) - ROUNDING_SLACK:
+            continue  # cannot beat the entry the enterprise already has
+        if row in in_block:
+            waiting.append(pair)
+            continue
+        block.append(pair)
+        in_block.add(row)
+    pending.extendleft(reversed(waiting))
+    return block
 
 
 def _entry(match: Match, profile: EnterpriseProfile, options: CampaignOptions) -> PushEntry | None:

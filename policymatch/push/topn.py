@@ -9,7 +9,7 @@ from policymatch.push.models import PushEntry
 # Scores are rounded to this many decimals; a candidate whose upper bound is within this of the
 # floor may still tie it after rounding, so it is judged rather than dropped.
 SCORE_DECIMALS = 6
-_ROUNDING_SLACK = 10.0**-SCORE_DECIMALS
+ROUNDING_SLACK = 10.0**-SCORE_DECIMALS
 
 
 def merge_top(entries: Iterable[PushEntry], top: int) -> list[PushEntry]:
@@ -33,7 +33,7 @@ def floor_of(entries: list[PushEntry], top: int) -> float:
     """
     if len(entries) < top:
         return float("-inf")
-    return entries[top - 1].score - _ROUNDING_SLACK
+    return entries[top - 1].score - ROUNDING_SLACK
 
 
 def _better(a: PushEntry, b: PushEntry) -> bool:

@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -231,5 +232,16 @@ def _breakdown(entries: Sequence[PushEntry]) -> dict[str, dict[str, int]]:
         "by_verdict": counts(e.verdict for e in entries),
         "by_province": counts(e.province for e in entries),
         "by_city": counts(f"{e.province}{e.city}" if e.city else e.province for e in entries),
-        "by_industry_section": counts(e.industry_section for e in entries),
+        "by_industry_section": counts(_section_label(e.industry_section) for e in entries),
     }
+
+
+@cache
+def _section_label(letter: str) -> str:
+    """``"C"`` -> ``"C 制造业"``; "" stays "" (counted as 未知)."""
+    if not letter:
+        return ""
+    from policymatch.reference import industries
+
+    section = industries.get(letter)
+    return f"{letter} {section.name}" if section else letter
