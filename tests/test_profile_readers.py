@@ -191,3 +191,28 @@ def test_csv_row_with_too_many_cells(tmp_path):
     with pytest.raises(InputError) as caught:
         list(read_profiles(path))
     assert caught.value.line == 2
+
+
+def test_contact_cell_as_key_value_pairs_is_read_from_the_sample_csv():
+    from pathlib import Path
+
+    from policymatch.profile import read_profiles
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "enterprises" / "sample_enterprises.csv"
+    profiles = list(read_profiles(sample))
+    assert len(profiles) == 12
+    first = next(p for p in profiles if p.id == "ent-001")
+    assert first.contact.get("联系人") and first.contact.get("电话", "").startswith("0531")
+
+
+def test_contact_cell_without_key_names_the_column(tmp_path):
+    import pytest
+
+    from policymatch.errors import InputError
+    from policymatch.profile import read_profiles
+
+    path = tmp_path / "m.csv"
+    path.write_text("id,name,contact\ne1,甲公司,王立新\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        list(read_profiles(path))
+    assert "contact" in str(info.value) and ":2" in str(info.value)

@@ -124,8 +124,10 @@ def _parse_field(field: str, value: Any, key: str, unit: str | None) -> Any:
         if field == "contact":
             if values.is_blank(value):
                 return {}
+            if isinstance(value, str):
+                value = values.parse_pairs(value)
             if not isinstance(value, Mapping):
-                raise ValueError("联系人信息应为键值对")
+                raise ValueError("联系人信息应为键值对，如 联系人:王立新;电话:0531-88886666")
             return {
                 str(k): values.clean_text(v) for k, v in value.items() if not values.is_blank(v)
             }

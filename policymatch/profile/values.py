@@ -209,3 +209,31 @@ def parse_list(value: object) -> list[str]:
             if part and part not in result:
                 result.append(part)
     return result
+
+
+def parse_pairs(text: str) -> dict[str, str]:
+    """``联系人:王立新;电话:0531-88886666`` (or a JSON object) as a dict; a CSV cell can't hold a dict.
+
+    Raises:
+        ValueError: A part has no ``key:value`` form.
+    """
+    text = text.strip()
+    if text.startswith("{"):
+        import json
+
+        try:
+            loaded = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"联系人信息不是合法的 JSON：{exc.msg}") from exc
+        if not isinstance(loaded, dict):
+            raise ValueError("联系人信息应为键值对")
+        return {str(k): str(v) for k, v in loaded.items()}
+    pairs: dict[str, str] = {}
+    for part in re.split(r"[;；]", text):
+        if not part.strip():
+            continue
+        key, sep, value = part.replace("：", ":").partition(":")
+        if not sep or not key.strip():
+            raise ValueError(f"联系人信息“{part.strip()}”应写成 键:值")
+        pairs[key.strip()] = value.strip()
+    return pairs
