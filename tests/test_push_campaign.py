@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from push_helpers import KeywordScorer, as_triples, brute_force, write_members
 
 from policymatch.errors import InputError
-from policymatch.push.campaign import run_campaign
+from policymatch.match.results import ConditionCheck, Match
+from policymatch.push.campaign import reason_line, run_campaign
 from policymatch.push.models import CampaignOptions, Target
 from policymatch.push.sources import open_source
 
@@ -148,7 +149,7 @@ def test_xlsx_has_a_sheet_per_policy_with_reasons_and_contacts(members, tmp_path
     first = dict(zip(header, rows[1], strict=True))
     best = result.lists["tech"][0]
     assert first["企业编号"] == best.enterprise_id and first["得分"] == best.score
-    assert first["推荐理由"].startswith(("已满足", "需向企业确认"))
+    assert first["推荐理由"].startswith(("符合全部1项条件", "需向企业确认：营业收入≥500万元"))
     assert first["联系电话"].startswith("0")
     summary = json.loads((tmp_path / "lists.summary.json").read_text(encoding="utf-8"))
     assert summary["enterprises"] == {
@@ -170,3 +171,34 @@ def test_a_policy_the_scorer_does_not_know_is_an_input_error(members, tmp_path):
     scorer = KeywordScorer()
     with pytest.raises(InputError, match="gone"):
         run_campaign(open_source(members), lambda: scorer, targets, CampaignOptions(), tmp_path)
+
+
+def test_reason_line_names_what_to_confirm_and_why_it_fits():
+    def check(condition, status):
+        return ConditionCheck(condition=condition, kind="numeric", status=status, reason=condition)
+
+    checks = [
+        check("适用地区：山东省济南市", "met"),
+        check("须为专精特新中小企业", "unknown"),
+        check("研发投入占比≥3%", "unknown"),
+        check("营业收入≥2000万元", "met"),
+    ]
+    match = Match(
+        item_id="sa-001#2",
+        doc_id="sa-001",
+        enterprise_id="m1",
+        title="t",
+        score=1.0,
+        verdict="可能符合",
+        checks=checks,
+        explanations=["条款内容与企业需求和业务相近（语义相似度0.91）", "可满足企业需求：设备更新"],
+    )
+    assert reason_line(match) == (
+        "需向企业确认：须为专精特新中小企业；研发投入占比≥3%（其余2项已满足）。可满足企业需求：设备更新"
+    )
+    met_only = match.model_copy(update={"checks": [checks[0], checks[3]], "verdict": "推荐"})
+    assert reason_line(met_only) == "符合全部2项条件。可满足企业需求：设备更新"
+    failing = match.model_copy(
+        update={"checks": [check("营业收入≥2000万元", "unmet")], "explanations": []}
+    )
+    assert reason_line(failing) == "不满足：营业收入≥2000万元"

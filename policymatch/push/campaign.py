@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 # Pairs judged per round while a list fills; a round's worst survivor raises the bar for the next.
 JUDGE_BLOCK = 256
+_REASON_CONDITIONS = 3  # conditions named in a reason line; the columns list them all
 ProgressCallback = Callable[[int, int | None], None]  # (records done, records in all or None)
 
 
@@ -220,22 +221,28 @@ def _entry(match: Match, profile: EnterpriseProfile, options: CampaignOptions) -
 
 
 def reason_line(match: Match) -> str:
-    """One line a caller can read out: the verdict's grounds, unmet first, then to confirm, then met."""
+    """One short line a caller can read out: what to confirm or what fails, then why it fits.
+
+    推荐: how many conditions it meets; 可能符合: the conditions to confirm with the enterprise
+    (at most three); 不符合: the conditions it fails; then the weightiest explanation that is
+    not the bare similarity figure (a need the item serves, the region, the industry).
+    """
     unmet = [c.condition for c in match.checks if c.status == "unmet"]
     unknown = [c.condition for c in match.checks if c.status == "unknown"]
-    met = [c.condition for c in match.checks if c.status == "met"]
-    parts = []
+    met = [c for c in match.checks if c.status == "met"]
     if unmet:
-        parts.append("不满足：" + "、".join(unmet))
-    if unknown:
-        parts.append("需向企业确认：" + "、".join(unknown))
-    if met:
-        parts.append("已满足：" + "、".join(met))
-    if not parts:
-        parts.append("无硬性条件")
-    if match.explanations:
-        parts.append(match.explanations[0])
-    return "；".join(parts)
+        head = "不满足：" + "；".join(unmet[:_REASON_CONDITIONS])
+    elif unknown:
+        more = f"等{len(unknown)}项" if len(unknown) > _REASON_CONDITIONS else ""
+        head = "需向企业确认：" + "；".join(unknown[:_REASON_CONDITIONS]) + more
+        if met:
+            head += f"（其余{len(met)}项已满足）"
+    elif met:
+        head = f"符合全部{len(met)}项条件"
+    else:
+        head = "无硬性条件"
+    why = next((line for line in match.explanations if "相似度" not in line), None)
+    return f"{head}。{why}" if why else head
 
 
 def region_names(profile: EnterpriseProfile) -> tuple[str, str]:
