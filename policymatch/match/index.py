@@ -235,7 +235,8 @@ class PolicyIndex:
         self.items.extend(_without_tokens(i) for i in items)
         self.tokens.extend(index_tokens(i, docs[i.doc_id], tokenize) for i in items)
         self.cards.update({i.id: card_map[i.id] for i in items})
-        self.documents.update({k: v for k, v in docs.items() if any(i.doc_id == k for i in items)})
+        with_items = {i.doc_id for i in items}
+        self.documents.update({k: v for k, v in docs.items() if k in with_items})
         self.manifest.next_row_id = first + len(items)
         self._refresh()
         logger.info("added %d items of %d documents", len(items), len(docs))
