@@ -16,6 +16,7 @@ from push_helpers import as_triples, write_members
 from test_api_support import AS_OF, build_service_dir
 
 from policymatch.match import eligibility
+from policymatch.match.features import profile_needs
 from policymatch.profile import normalize_profile, read_profiles
 from policymatch.push.campaign import _entry, run_campaign
 from policymatch.push.models import CampaignOptions
@@ -164,3 +165,14 @@ def test_ray_engine_gives_the_single_process_output(world, tmp_path):
     for name in ("sa-001.csv", "sa-002.csv", "sb-007#2.csv", "errors.csv"):
         assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
     assert on_ray.counters.read == local.counters.read == ROWS
+
+
+def test_need_matcher_finds_the_needs_the_taxonomy_finds(world):
+    scorer = _factory(world)()
+    profiles = _profiles(world[2]) + list(
+        read_profiles(ROOT / "data/enterprises/sample_enterprises.jsonl")
+    )
+    for profile in profiles:
+        text = "\n".join([*profile.needs, profile.description])
+        assert scorer.needs_matcher.needs(text) == profile_needs(profile, scorer.taxonomy)
+    assert any(profile_needs(p, scorer.taxonomy) for p in profiles)

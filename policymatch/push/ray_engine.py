@@ -114,7 +114,10 @@ def run_on_ray(
         if address:
             ray.init(address=address, log_to_driver=False)
         else:
-            ray.init(num_cpus=local_cpus, include_dashboard=False, log_to_driver=False)
+            # "local": a fresh instance even if another Ray runs on this machine
+            ray.init(
+                address="local", num_cpus=local_cpus, include_dashboard=False, log_to_driver=False
+            )
         started_here = True
     try:
         context = ray.data.DataContext.get_current()
