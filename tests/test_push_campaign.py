@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 import random
+import sys
 
 import pytest
 from openpyxl import load_workbook
@@ -202,3 +203,18 @@ def test_reason_line_names_what_to_confirm_and_why_it_fits():
         update={"checks": [check("营业收入≥2000万元", "unmet")], "explanations": []}
     )
     assert reason_line(failing) == "不满足：营业收入≥2000万元"
+
+
+def test_ray_engine_without_ray_names_the_extra_to_install(members, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
+    scorer = KeywordScorer()
+    with pytest.raises(ImportError, match=r"pip install 'policymatch\[ray\]'"):
+        run_campaign(
+            open_source(members),
+            lambda: scorer,
+            TARGETS,
+            CampaignOptions(as_of=AS_OF),
+            tmp_path / "out",
+            engine="ray",
+            scorer=scorer,
+        )

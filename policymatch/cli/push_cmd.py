@@ -155,6 +155,7 @@ def push_command(
                 ray_actors=ray_actors,
                 progress=on_progress,
                 scorer=scorer,
+                profile_cache_dir=settings.cache_dir,
             )
         except InputError as exc:
             bar.stop()
