@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     index_check_seconds: float = Field(
         5.0, ge=0, description="how often the server looks for a rebuilt index on disk"
     )
+    ranker: str | None = Field(
+        None,
+        description="ranker of the full method: 'hand' (hand-weighted) or a model file from "
+        "'policymatch ranker train'; unset uses the shipped model",
+    )
 
     @field_validator("data_dir", mode="after")
     @classmethod

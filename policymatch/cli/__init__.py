@@ -6,7 +6,15 @@ import logging
 
 import typer
 
-from policymatch.cli import corpus_cmd, eval_cmd, match_cmd, push_cmd, serve_cmd, translate_cmd
+from policymatch.cli import (
+    corpus_cmd,
+    eval_cmd,
+    match_cmd,
+    push_cmd,
+    ranker_cmd,
+    serve_cmd,
+    translate_cmd,
+)
 
 app = typer.Typer(
     name="policymatch",
@@ -24,5 +32,5 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at INF
     )
 
 
-for module in (corpus_cmd, translate_cmd, match_cmd, eval_cmd, push_cmd, serve_cmd):
+for module in (corpus_cmd, translate_cmd, match_cmd, eval_cmd, push_cmd, serve_cmd, ranker_cmd):
     module.register(app)

@@ -106,18 +106,29 @@ def explanations(
 
     dense, bm25 = features.get("dense", 0.0), features.get("bm25", 0.0)
     if dense >= 0.85 or bm25 >= 0.5:
+        key = max(
+            ("relevance", "dense", "bm25", "dense_views_max"),
+            key=lambda name: abs(contributions.get(name, 0.0)),
+        )
         say(
-            "relevance",
+            key,
             f"条款内容与企业需求和业务相近（语义相似度{dense:.2f}，关键词得分{bm25:.2f}）",
         )
     needs = sorted(served_needs)
     if needs:
-        say("need_fit", f"可满足企业需求：{'、'.join(needs)}")
+        key = max(
+            ("need_fit", "need_count", "need_primary"),
+            key=lambda name: abs(contributions.get(name, 0.0)),
+        )
+        first = "（含企业首要需求）" if features.get("need_primary") else ""
+        say(key, f"满足企业需求：{'、'.join(needs)}{first}")
+    elif features.get("need_other"):
+        say("need_other", "条款提供的支持与企业所述需求不同")
     place = profile.region or "企业所在地"
     if features.get("region_same") or features.get("region_contained"):
         say(
             "region_same" if features.get("region_same") else "region_contained",
-            f"适用地区（{'、'.join(card.region_names) or '本地'}）覆盖{place}",
+            f"地区相符：适用地区（{'、'.join(card.region_names) or '本地'}）覆盖{place}",
         )
     elif features.get("region_national"):
         say("region_national", "全国适用，不限地区")
@@ -129,10 +140,22 @@ def explanations(
             f"适用地区为{'、'.join(card.region_names)}，企业所在地不够具体，需核实",
         )
     fit = features.get("beneficiary_fit", 0.0)
-    if fit > 0:
-        say("beneficiary_fit", f"企业属于支持对象（{'、'.join(card.beneficiaries)}）")
-    elif fit < 0:
-        say("beneficiary_fit", f"支持对象为{'、'.join(card.beneficiaries)}，企业未显示属于其中")
+    kinds = "、".join(card.beneficiaries)
+    if features.get("beneficiary_met") or fit > 0:
+        say(
+            "beneficiary_met" if features.get("beneficiary_met") else "beneficiary_fit",
+            f"企业属于支持对象（{kinds}）",
+        )
+    elif fit < 0 and not features.get("beneficiary_unknown"):
+        say("beneficiary_fit", f"企业不属于支持对象（{kinds}）")
+    elif features.get("beneficiary_unknown"):
+        say("beneficiary_unknown", f"支持对象为{kinds}，企业资料未能确认属于其中")
+    if features.get("award_held"):
+        say("award_held", "条款奖励新获得的资质，企业已持有该资质，可获支持有限")
+    elif features.get("award_new"):
+        say("award_new", "条款奖励新认定的资质，企业尚未持有，可争取")
+    if features.get("qualification_required"):
+        say("qualification_required", "企业已具备条款要求的资质")
     named = [q for q in profile.qualifications if q and q in item_text]
     if features.get("qualification_fit") and named:
         say("qualification_fit", f"条款提到企业已有的资质：{'、'.join(named[:3])}")
@@ -155,7 +178,7 @@ def explanations(
     if features.get("expired"):
         say("expired", "申报期或有效期已过")
     if not features.get("is_support_measure", 1.0):
-        say("is_support_measure", "属于规划或通知，没有可直接申报的支持事项")
+        say("is_support_measure", "无申报事项（规划/通知类）")
     if card.max_amount_wan:
         say("amount_log", f"最高支持{card.max_amount_wan:g}万元")
     lines.sort(key=lambda pair: -pair[0])  # stable: equal weights keep the order above

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -18,7 +18,7 @@ import numpy as np
 from policymatch.match.needs import NeedTaxonomy
 from policymatch.match.results import Eligibility
 from policymatch.profile.models import EnterpriseProfile
-from policymatch.reference import regions
+from policymatch.reference import qualifications, regions
 from policymatch.translate.models import PolicyCard
 
 RegionRelation = Literal["same", "contained", "national", "outside", "unknown"]
@@ -43,7 +43,62 @@ FEATURE_NAMES: tuple[str, ...] = (
     "is_support_measure",  # 1 for something to apply for, 0 for plans and notices
     "amount_log",  # log10(1 + largest amount in 万元)
     "expired",  # 1 when the item's validity or application window ended before as_of
+    # --- added for the learned ranker (issue 8); the names above stay for the push bound
+    "dense_needs",  # cosine of the stated needs alone to the passage, min-max over the corpus
+    "dense_description",  # the same for the description
+    "dense_scope",  # the same for the business scope (经营范围)
+    "dense_views_max",  # the best of the views above and the joint query, min-max
+    "dense_need_best",  # each stated need embedded alone: the best one's min-max similarity
+    "beneficiary_met",  # the item names specific kinds and the checks show the firm is one
+    "beneficiary_unknown",  # the item names specific kinds and the profile cannot tell
+    "beneficiary_generic",  # the item names no kind, or only 企业/市场主体 (anyone may apply)
+    "qualification_required",  # the item requires a qualification the firm holds
+    "award_held",  # the item rewards winning a title the firm already holds (little left to gain)
+    "award_new",  # the item rewards winning a title the firm does not hold yet
+    "need_count",  # how many of the firm's need categories the item serves (capped at 3)
+    "need_primary",  # the item serves the firm's first stated need
+    "need_other",  # the firm states needs; the item serves only other ones
+    "unknown_share",  # unknown checks / all checks, [0, 1]
 )
+
+# Features by what they read, for ablation (each group removed and the ranker retrained).
+FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
+    "text": ("relevance", "dense", "bm25"),
+    "views": (
+        "dense_needs",
+        "dense_description",
+        "dense_scope",
+        "dense_views_max",
+        "dense_need_best",
+    ),
+    "region": (
+        "region_same",
+        "region_contained",
+        "region_national",
+        "region_outside",
+        "region_unknown",
+    ),
+    "kind": (
+        "beneficiary_fit",
+        "qualification_fit",
+        "beneficiary_met",
+        "beneficiary_unknown",
+        "beneficiary_generic",
+        "qualification_required",
+        "award_held",
+        "award_new",
+    ),
+    "industry": ("industry_fit",),
+    "need": ("need_fit", "need_count", "need_primary", "need_other"),
+    "conditions": ("met", "unmet_hard", "unmet_soft", "unknown", "unknown_share"),
+    "measure": ("is_support_measure", "amount_log", "expired"),
+}
+# Profile texts embedded apart, each giving a ``dense_<view>`` feature.
+PROFILE_VIEWS: tuple[str, ...] = ("needs", "description", "scope")
+# View name of the best single stated need (each need embedded alone).
+NEED_BEST = "need_best"
+_NEED_COUNT_CAP = 3
+_GENERIC_KINDS = frozenset({"企业", "各类企业", "市场主体", "企事业单位", "各类市场主体"})
 
 # GB/T 4754-2017: the 门类 letter of each 大类 (two-digit division), by ranges of divisions.
 _SECTION_OF_DIVISIONS = (
@@ -158,6 +213,75 @@ def profile_needs(profile: EnterpriseProfile, taxonomy: NeedTaxonomy) -> set[str
     return taxonomy.enterprise_needs("\n".join([*profile.needs, profile.description]))
 
 
+def primary_need(profile: EnterpriseProfile, taxonomy: NeedTaxonomy) -> set[str]:
+    """Need categories of the first stated need that maps to any (empty when none does).
+
+    Enterprises list their most pressing need first (the intake form asks in that order).
+    """
+    for need in profile.needs:
+        found = taxonomy.enterprise_needs(need)
+        if found:
+            return found
+    return set()
+
+
+def profile_view_texts(profile: EnterpriseProfile) -> dict[str, str]:
+    """The texts of :data:`PROFILE_VIEWS` (blank when the profile has none)."""
+    return {
+        "needs": "；".join(n for n in profile.needs if n),
+        "description": profile.description or "",
+        "scope": profile.scope or "",
+    }
+
+
+def kind_features(
+    card: PolicyCard, profile: EnterpriseProfile, eligibility: Eligibility | None
+) -> dict[str, float]:
+    """Who the item is for against who the firm is, read from the card and the checks.
+
+    The eligibility checks decide met/unknown (they know size standards, 初创 by age, 外贸 by
+    scope, 个体工商户 by name); this adds what the checks cannot say: whether the item is for
+    anyone at all, and whether a title the item rewards is one the firm already holds
+    (对首次认定为高新技术企业的给予奖励 does little for a firm recognised years ago).
+    """
+    specific = [k for k in card.beneficiaries if k not in _GENERIC_KINDS]
+    checks = eligibility.checks if eligibility else []
+    kind_checks = [c for c in checks if c.kind == "beneficiary"]
+    held = qualifications.expand(profile.qualifications)
+    awards = [
+        name
+        for c in card.conditions
+        if c.kind in ("qualification", "beneficiary") and c.role == "award"
+        for name in _names(c.value)
+    ]
+    required = [
+        name
+        for c in card.conditions
+        if c.kind == "qualification" and c.role != "award"
+        for name in _names(c.value)
+    ]
+    return {
+        "beneficiary_met": float(bool(specific) and any(c.status == "met" for c in kind_checks)),
+        "beneficiary_unknown": float(
+            bool(specific) and any(c.status == "unknown" for c in kind_checks)
+        ),
+        "beneficiary_generic": float(not specific),
+        "qualification_required": float(any(_canonical(n) in held for n in required)),
+        "award_held": float(any(_canonical(n) in held for n in awards)),
+        "award_new": float(bool(awards) and not any(_canonical(n) in held for n in awards)),
+    }
+
+
+def _names(value: object) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if str(v).strip()]
+    return [str(value)] if value not in (None, "") else []
+
+
+def _canonical(name: str) -> str:
+    return qualifications.canonical_qualification(name) or name
+
+
 def item_offers(card: PolicyCard, item_text: str, taxonomy: NeedTaxonomy) -> set[str]:
     """Need categories an item serves, from its support types and its wording."""
     return taxonomy.item_offers(item_text, card.support_types)
@@ -183,6 +307,8 @@ def pair_features(
     offers: set[str],
     as_of: dt.date | None = None,
     ignore_validity: bool = False,
+    views: Mapping[str, float] | None = None,
+    primary: set[str] | None = None,
 ) -> dict[str, float]:
     """All features of one pair, keyed by :data:`FEATURE_NAMES`.
 
@@ -198,6 +324,9 @@ def pair_features(
         offers: :func:`item_offers` of the item.
         as_of: Day the validity is judged on; None is today.
         ignore_validity: Judge the item as if in force (``expired`` is 0).
+        views: Min-max normalised similarity of each of :data:`PROFILE_VIEWS`, ``joint`` and
+            :data:`NEED_BEST` to the item; None (or a missing view) counts 0.
+        primary: :func:`primary_need` of the enterprise; None counts no primary need.
     """
     relation = region_relation(card, profile)
     checks = eligibility.checks if eligibility else []
@@ -222,6 +351,20 @@ def pair_features(
         "is_support_measure": float(card.is_support_measure),
         "amount_log": math.log10(1.0 + card.max_amount_wan) if card.max_amount_wan else 0.0,
         "expired": 0.0 if ignore_validity else float(card.expired(as_of)),
+        **{
+            f"dense_{view}": float(views.get(view, 0.0)) if views else 0.0 for view in PROFILE_VIEWS
+        },
+        "dense_views_max": (
+            max((v for k, v in views.items() if k != NEED_BEST), default=0.0) if views else 0.0
+        ),
+        "dense_need_best": float(views.get(NEED_BEST, 0.0)) if views else 0.0,
+        **kind_features(card, profile, eligibility),
+        "need_count": float(min(len(needs & offers), _NEED_COUNT_CAP)),
+        "need_primary": float(bool(primary and primary & offers)),
+        "need_other": float(bool(needs and offers and not needs & offers)),
+        "unknown_share": (
+            sum(c.status == "unknown" for c in checks) / len(checks) if checks else 0.0
+        ),
     }
 
 

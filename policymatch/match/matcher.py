@@ -26,15 +26,19 @@ from policymatch.embed.base import Embedder
 from policymatch.match import explain as explain_mod
 from policymatch.match.features import (
     FEATURE_NAMES,
+    NEED_BEST,
+    PROFILE_VIEWS,
     feature_matrix,
     item_offers,
     pair_features,
+    primary_need,
     profile_needs,
+    profile_view_texts,
 )
 from policymatch.match.fusion import Normalisation, convex, minmax, rrf
 from policymatch.match.index import PolicyIndex, Tokenizer, default_tokenizer, passage_text
 from policymatch.match.needs import NeedTaxonomy, load_need_taxonomy
-from policymatch.match.ranking import HandWeightedRanker, Ranker
+from policymatch.match.ranking import Ranker, default_ranker
 from policymatch.match.results import Eligibility, Match, MatchResults, Verdict
 from policymatch.profile.models import EnterpriseProfile
 from policymatch.settings import Settings
@@ -100,6 +104,9 @@ class _Retrieved:
     bm25: np.ndarray  # min-max normalised per profile
     query_tokens: list[list[str]]
     needs: list[set[str]]  # need categories of each profile
+    primary: list[set[str]] = field(default_factory=list)  # categories of the first need
+    # ``full`` only: {view: (n_profiles, n_items)} cosine min-max normalised per profile
+    views: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,7 +127,9 @@ class Matcher:
         tokenize: jieba tokenizer for queries; defaults to the corpus stage's.
         eligibility: ``check(card, profile, as_of=..., ignore_validity=...) -> Eligibility``;
             defaults to :func:`policymatch.match.eligibility.check_eligibility`.
-        ranker: Scores pair features in ``full``; defaults to :class:`HandWeightedRanker`.
+        ranker: Scores pair features in ``full``; defaults to
+            :func:`policymatch.match.ranking.default_ranker` (the shipped learned model, or the
+            file/``hand`` named by ``settings.ranker`` / ``$POLICYMATCH_RANKER``).
         config: Retrieval and ranking knobs.
         store: Where :meth:`enterprises_for` reads enterprises when none are given
             (a :class:`policymatch.corpus.store.PolicyStore`); opened from settings when needed.
@@ -151,7 +160,7 @@ class Matcher:
         self.check = eligibility or _default_eligibility()
         # the vectorised pre-filter agrees with the default rules only
         self._prefilter_many = None if eligibility else _default_prefilter()
-        self.ranker = ranker or HandWeightedRanker()
+        self.ranker = ranker or default_ranker(settings)
         self.config = config or MatchConfig()
         self.timings = Timings()
         self._store = store
@@ -361,11 +370,13 @@ class Matcher:
         n_items = len(self.index)
         query_tokens = [self.tokenize(p.query_text()) for p in profiles]
         need_dense = method in ("dense", "rrf", "hybrid", "full")
-        dense = (
-            self._dense_scores(profiles)
-            if need_dense
-            else np.zeros((len(profiles), n_items), np.float32)
-        )
+        views: dict[str, np.ndarray] = {}
+        if method == "full":
+            dense, views = self._dense_and_view_scores(profiles)
+        elif need_dense:
+            dense = self._dense_scores(profiles)
+        else:
+            dense = np.zeros((len(profiles), n_items), np.float32)
         bm25 = np.zeros((len(profiles), n_items), dtype=np.float64)
         relevance = np.zeros_like(bm25)
         for row, tokens in enumerate(query_tokens):
@@ -385,9 +396,55 @@ class Matcher:
                 relevance[row] = convex([raw, dense[row]], [1.0 - weight, weight], self.config.norm)
         relevance01 = np.vstack([minmax(r) for r in relevance])
         needs = [profile_needs(p, self._taxonomy) for p in profiles]
+        primary = [primary_need(p, self._taxonomy) for p in profiles]
         elapsed = time.perf_counter() - started
         self.timings.retrieval += elapsed - (self.timings.embedding - embedding_before)
-        return _Retrieved(relevance, relevance01, dense, bm25, query_tokens, needs)
+        return _Retrieved(relevance, relevance01, dense, bm25, query_tokens, needs, primary, views)
+
+    def _dense_and_view_scores(
+        self, profiles: Sequence[EnterpriseProfile]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """:meth:`_dense_scores` plus each profile view apart, all in one embedder call.
+
+        Returns:
+            ``(n_profiles, n_items)`` dense scores as :meth:`_dense_scores` gives them, and
+            ``{view: (n_profiles, n_items)}`` for :data:`PROFILE_VIEWS`, ``joint`` and
+            :data:`NEED_BEST` (each stated need alone, the best of them), each row
+            min-max normalised over the items (0 where the profile has no such text), so the
+            ranker reads how an item stands among the corpus, not e5's narrow cosine band.
+        """
+        views = [self._views(p) for p in profiles]
+        extra = [profile_view_texts(p) for p in profiles]
+        single_needs = [[n for n in p.needs if n.strip()] for p in profiles]
+        flat: list[str] = []
+        for texts, named, needs in zip(views, extra, single_needs, strict=True):
+            flat.extend(texts)
+            flat.extend(named[v] for v in PROFILE_VIEWS if named[v])
+            flat.extend(needs)
+        started = time.perf_counter()
+        vectors = self.embedder.encode_queries(flat)
+        self.timings.embedding += time.perf_counter() - started
+        similarities = self.index.dense_scores(vectors)
+        n_items = len(self.index)
+        dense = np.empty((len(profiles), n_items), dtype=np.float32)
+        out = {v: np.zeros((len(profiles), n_items)) for v in (*PROFILE_VIEWS, "joint", NEED_BEST)}
+        start = 0
+        for row, (texts, named, needs) in enumerate(zip(views, extra, single_needs, strict=True)):
+            block = similarities[start : start + len(texts)]
+            start += len(texts)
+            dense[row] = (
+                block.mean(axis=0) if self.config.query_views == "mean" else block.max(axis=0)
+            )
+            out["joint"][row] = minmax(similarities[start - len(texts)])
+            for view in PROFILE_VIEWS:
+                if named[view]:
+                    out[view][row] = minmax(similarities[start])
+                    start += 1
+            if needs:
+                block = similarities[start : start + len(needs)]
+                out[NEED_BEST][row] = np.max([minmax(r) for r in block], axis=0)
+                start += len(needs)
+        return dense, out
 
     def _dense_scores(self, profiles: Sequence[EnterpriseProfile]) -> np.ndarray:
         """Cosine of each profile's query (views aggregated) to every item, ``(n_profiles, n_items)``."""
@@ -629,6 +686,7 @@ class Matcher:
         card = self.index.cards[self.index.items[position].id]
         needs = retrieved.needs[row]
         offers = self._offers[position]
+        views = {view: float(scores[row, position]) for view, scores in retrieved.views.items()}
         features = pair_features(
             card,
             profile,
@@ -641,6 +699,8 @@ class Matcher:
             offers=offers,
             as_of=as_of,
             ignore_validity=ignore_validity,
+            views=views,
+            primary=retrieved.primary[row] if retrieved.primary else None,
         )
         return _Pair(position, eligibility, features, served=needs & offers)
 

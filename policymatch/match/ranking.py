@@ -7,12 +7,19 @@ score, so a learned ranker cannot undo the eligibility rules.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from policymatch.match.features import FEATURE_NAMES
+
+if TYPE_CHECKING:
+    from policymatch.settings import Settings
+
+logger = logging.getLogger(__name__)
+HAND = "hand"
 
 # Retrieval relevance (in [0, 1]) dominates; the structured evidence moves an item by a few
 # tenths at most, enough to reorder near neighbours and to sink what cannot apply.
@@ -82,3 +89,31 @@ class HandWeightedRanker:
 
     def _vector(self, names: Sequence[str]) -> np.ndarray:
         return np.array([self.weights.get(name, 0.0) for name in names], dtype=np.float64)
+
+
+def default_ranker(settings: Settings | None = None) -> Ranker:
+    """The ranker ``full`` uses unless one is passed in.
+
+    ``settings.ranker`` (``$POLICYMATCH_RANKER``) chooses: ``hand`` the hand-weighted score, a
+    path a model file written by ``policymatch ranker train``; unset, the model shipped in
+    ``policymatch/match/data/ranker.json`` (the hand-weighted score if it is missing).
+
+    Raises:
+        InputError: The named model file is missing or malformed.
+    """
+    from policymatch.match import learned
+
+    if settings is None:
+        from policymatch.settings import get_settings
+
+        settings = get_settings()
+    choice = (settings.ranker or "").strip()
+    if choice == HAND:
+        return HandWeightedRanker()
+    if choice:
+        return learned.load_ranker(choice)
+    shipped = learned.shipped_ranker()
+    if shipped is None:
+        logger.warning("no shipped ranker model: using the hand-weighted score")
+        return HandWeightedRanker()
+    return shipped

@@ -1,0 +1,175 @@
+"""``policymatch ranker``: retrain the learned ranker and measure what each feature group adds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from policymatch.errors import InputError
+
+ranker_app = typer.Typer(help="Learned ranker of the full method: train, ablation.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``ranker`` command group to ``app``."""
+    app.add_typer(ranker_app, name="ranker")
+
+
+DatasetOption = Annotated[
+    str | None, typer.Option("--dataset", help="A built-in labelled set: items or dev.")
+]
+PoliciesOption = Annotated[
+    Path | None, typer.Option("--policies", help="Policies JSONL (id, title, text, ...).")
+]
+EnterprisesOption = Annotated[
+    Path | None, typer.Option("--enterprises", help="Enterprise profiles, JSONL or CSV.")
+]
+QrelsOption = Annotated[
+    Path | None,
+    typer.Option("--qrels", help="TREC qrels (e.g. exported feedback: GET /v1/feedback/qrels)."),
+]
+SplitOption = Annotated[
+    str,
+    typer.Option("--split", help="Enterprises trained on: tune (default), report or all."),
+]
+
+
+@ranker_app.command("train")
+def train_command(
+    dataset: DatasetOption = None,
+    policies: PoliciesOption = None,
+    enterprises: EnterprisesOption = None,
+    qrels: QrelsOption = None,
+    split: SplitOption = "tune",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Model file to write (default DATA_DIR/ranker.json); point "
+            "POLICYMATCH_RANKER at it to use it.",
+        ),
+    ] = None,
+    folds: Annotated[int, typer.Option("--folds", min=2, help="GroupKFold folds.")] = 5,
+) -> None:
+    """Fit the logistic-regression ranker; print cross-validated figures of it, gradient
+    boosting and the hand-weighted score."""
+    from policymatch.evaluation.ablation import choose_c, choose_model, compare_models
+    from policymatch.match.learned import fit_linear
+    from policymatch.settings import get_settings
+
+    console = Console()
+    try:
+        data, table = _table(dataset, policies, enterprises, qrels, split)
+    except InputError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    c, by_c = choose_c(table, folds)
+    console.print(
+        "CV nDCG@10 by C: " + ", ".join(f"{k:g}: {v:.4f}" for k, v in by_c.items()) + f"; C = {c:g}"
+    )
+    figures = compare_models(table, folds, c=c)
+    chosen = choose_model(figures)
+    grid = Table(title=f"cross-validated ({folds} folds by enterprise) · {data.name}")
+    for column in ("model", "nDCG@10", "P@5", "enterprises"):
+        grid.add_column(column, justify="left" if column == "model" else "right")
+    for name, values in figures.items():
+        grid.add_row(
+            name,
+            f"{values['ndcg@10']:.4f}",
+            f"{values['precision@5']:.4f}",
+            str(values["queries"]),
+        )
+    console.print(grid)
+    if chosen != "linear":
+        console.print(
+            "[yellow]gradient boosting wins by more than the margin, but only the linear model "
+            "is stored (JSON, explainable); writing the linear model[/yellow]"
+        )
+    model = fit_linear(
+        table,
+        c=c,
+        meta={"dataset": data.name, "split": split, "cv": figures, "chosen": chosen},
+    )
+    target = out or get_settings().data_dir / "ranker.json"
+    model.save(target)
+    console.print("largest standardised coefficients:")
+    for name, weight in list(model.standardised_weights().items())[:8]:
+        console.print(f"  {name:<24} {weight:+.3f}")
+    console.print(f"wrote {target}")
+
+
+@ranker_app.command("ablation")
+def ablation_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder for ablation.json, ablation.md.")],
+    dataset: DatasetOption = None,
+    policies: PoliciesOption = None,
+    enterprises: EnterprisesOption = None,
+    qrels: QrelsOption = None,
+) -> None:
+    """Retrain without each feature group on the tune split; score the report split."""
+    from policymatch.evaluation.ablation import ablation, choose_c, markdown_table, split_table
+
+    console = Console()
+    try:
+        data, table = _table(dataset, policies, enterprises, qrels, "all")
+        if not data.split:
+            raise InputError("ablation needs a tune/report split (split.tsv)", field="split")
+    except InputError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    tune = split_table(table, data.split, "tune")
+    c, _ = choose_c(tune)
+    rows = ablation(tune, split_table(table, data.split, "report"), c=c)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "ablation.json").write_text(
+        json.dumps({"dataset": data.name, "c": c, "rows": rows}, ensure_ascii=False, indent=1)
+        + "\n",
+        encoding="utf-8",
+    )
+    text = markdown_table(rows)
+    (out / "ablation.md").write_text(text + "\n", encoding="utf-8")
+    console.print(text, highlight=False)
+    console.print(f"wrote {out / 'ablation.json'}, {out / 'ablation.md'}")
+
+
+def _table(dataset, policies, enterprises, qrels, split):
+    from policymatch.evaluation.ablation import collect_pairs, split_table
+    from policymatch.evaluation.datasets import load_dataset
+    from policymatch.settings import get_settings
+
+    if dataset is not None:
+        if any(p is not None for p in (policies, enterprises, qrels)):
+            raise InputError(
+                "give --dataset or --policies/--enterprises/--qrels, not both", field="dataset"
+            )
+        from policymatch.evaluation.devset import load_builtin_dataset
+
+        data = load_builtin_dataset(dataset)
+    else:
+        missing = [
+            name
+            for name, value in (
+                ("--policies", policies),
+                ("--enterprises", enterprises),
+                ("--qrels", qrels),
+            )
+            if value is None
+        ]
+        if missing:
+            raise InputError(
+                f"missing {', '.join(missing)} (or use --dataset items)", field="inputs"
+            )
+        data = load_dataset(policies, enterprises, qrels)
+    if split != "all" and not data.split:
+        split = "all"  # feedback qrels come without a split: train on everything
+    table = collect_pairs(data, get_settings(), ignore_validity=True)
+    if split != "all":
+        table = split_table(table, data.split, split)
+    if not table.qrels:
+        raise InputError("no labelled enterprise in the chosen split", field="split")
+    return data, table

@@ -1,0 +1,247 @@
+"""Learned-ranker training data, model comparison and feature-group ablation.
+
+:func:`collect_pairs` scores every (enterprise, item) pair of a labelled set with the ``full``
+method's features (the matcher's own code, so training sees exactly what ranking sees) and keeps
+the eligible ones (not 不符合: those are sorted last whatever the score). :func:`compare_models`
+cross-validates the logistic regression, gradient boosting and the hand-weighted score by
+enterprise on the tune split; :func:`ablation` retrains without each feature group and scores
+the report split.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from policymatch.evaluation.datasets import EvalDataset, Qrels
+from policymatch.match.features import FEATURE_GROUPS, FEATURE_NAMES
+from policymatch.match.learned import (
+    DEFAULT_C,
+    PairTable,
+    cross_validate,
+    evaluate_scores,
+    fit_gbm,
+    fit_linear,
+)
+from policymatch.match.ranking import HandWeightedRanker
+from policymatch.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+INELIGIBLE = "不符合"
+ALL_VERDICTS = ("推荐", "可能符合", INELIGIBLE)
+# Within this much CV nDCG@10 of the best, the explainable linear model is shipped.
+TINY_MARGIN = 0.01
+C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
+Progress = Callable[[str, int, int], None]
+
+
+def collect_pairs(
+    dataset: EvalDataset,
+    settings: Settings,
+    *,
+    as_of: dt.date | None = None,
+    ignore_validity: bool = True,
+    batch_size: int = 8,
+    progress: Progress | None = None,
+) -> PairTable:
+    """Features of every eligible (enterprise, item) pair of ``dataset``, with grades.
+
+    The table is cached next to the evaluation index (same key: records, embedder, code).
+
+    Args:
+        dataset: Records, profiles and qrels (all enterprises; split later).
+        settings: Index cache location and embedder.
+        as_of, ignore_validity: As in ``policymatch eval`` (labels of the dev sets ignore validity).
+        batch_size: Profiles ranked per call.
+        progress: ``progress(stage, done, total)``.
+
+    Returns:
+        One row per eligible pair; ``grades`` from the qrels (0 for unjudged pairs).
+    """
+    from policymatch.evaluation.ranker import build_ranker, cache_key
+    from policymatch.evaluation.runner import prepare_corpus
+
+    corpus = prepare_corpus(dataset.records)
+    key = hashlib.sha256(
+        json.dumps(
+            [
+                cache_key(corpus, settings),
+                sorted(p.model_dump_json() for p in dataset.profiles),
+                None if ignore_validity else (as_of or dt.date.today()).isoformat(),
+            ]
+        ).encode()
+    ).hexdigest()[:16]
+    cached = settings.cache_dir / "pairs" / f"{key}.npz"
+    if cached.is_file():
+        logger.info("pair features cache hit: %s", cached)
+        return _attach_grades(_read_table(cached), dataset.qrels)
+    matcher = build_ranker(corpus, settings, progress=progress)
+    n_items = len(corpus.items)
+    rows: list[np.ndarray] = []
+    queries: list[str] = []
+    records: list[str] = []
+    profiles = list(dataset.profiles)
+    for start in range(0, len(profiles), batch_size):
+        batch = profiles[start : start + batch_size]
+        results = matcher.rank(  # type: ignore[call-arg]
+            batch,
+            "full",
+            n_items,
+            as_of=as_of,
+            ignore_validity=ignore_validity,
+            verdicts=ALL_VERDICTS,
+        )
+        for result in results:
+            for match in result.matches:
+                if match.verdict == INELIGIBLE:
+                    continue
+                rows.append(np.array([match.features.get(n, 0.0) for n in FEATURE_NAMES]))
+                queries.append(result.query_id)
+                records.append(corpus.item_to_record[match.item_id])
+        if progress:
+            progress("features", min(start + batch_size, len(profiles)), len(profiles))
+    table = PairTable(
+        names=FEATURE_NAMES,
+        features=np.vstack(rows) if rows else np.zeros((0, len(FEATURE_NAMES))),
+        queries=np.array(queries, dtype=object),
+        records=np.array(records, dtype=object),
+        grades=np.zeros(len(rows), dtype=int),
+        judged=np.zeros(len(rows), dtype=bool),
+    )
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        cached,
+        names=np.array(table.names),
+        features=table.features,
+        queries=table.queries.astype(str),
+        records=table.records.astype(str),
+    )
+    return _attach_grades(table, dataset.qrels)
+
+
+def _read_table(path: Path) -> PairTable:
+    with np.load(path, allow_pickle=False) as data:
+        n = len(data["queries"])
+        return PairTable(
+            names=tuple(str(n) for n in data["names"]),
+            features=data["features"],
+            queries=data["queries"].astype(object),
+            records=data["records"].astype(object),
+            grades=np.zeros(n, dtype=int),
+            judged=np.zeros(n, dtype=bool),
+        )
+
+
+def _attach_grades(table: PairTable, qrels: Qrels) -> PairTable:
+    grades = np.zeros(len(table.queries), dtype=int)
+    judged = np.zeros(len(table.queries), dtype=bool)
+    for i, (query, record) in enumerate(zip(table.queries, table.records, strict=True)):
+        labels = qrels.get(query)
+        if labels is not None and record in labels:
+            grades[i] = labels[record]
+            judged[i] = True
+    table.grades, table.judged = grades, judged
+    present = set(table.queries)
+    table.qrels = {q: dict(labels) for q, labels in qrels.items() if q in present}
+    return table
+
+
+def split_table(table: PairTable, split: dict[str, str], which: str) -> PairTable:
+    """The pairs of the enterprises in one part (``tune``/``report``) of the split."""
+    return table.for_queries({q for q, part in split.items() if part == which})
+
+
+def choose_c(tune: PairTable, folds: int = 5) -> tuple[float, dict[float, float]]:
+    """The regularisation of the sign-constrained model with the best CV nDCG@10 on ``tune``
+    (ties: the stronger regularisation), and the figure of each candidate."""
+    figures = {
+        c: cross_validate(tune, lambda t, c=c: fit_linear(t, c=c), folds)["ndcg@10"] for c in C_GRID
+    }
+    best = max(figures.values())
+    return min(c for c, v in figures.items() if v >= best - 1e-9), figures
+
+
+def compare_models(
+    tune: PairTable, folds: int = 5, c: float = DEFAULT_C
+) -> dict[str, dict[str, float]]:
+    """Cross-validated (GroupKFold by enterprise) nDCG@10 and P@5 on ``tune`` of the
+    sign-constrained logistic regression (``linear``, the shipped kind), the unconstrained one,
+    gradient boosting, and the hand-weighted score (which needs no fitting)."""
+    hand = HandWeightedRanker()
+    return {
+        "linear": cross_validate(tune, lambda t: fit_linear(t, c=c), folds),
+        "linear-unsigned": cross_validate(tune, lambda t: fit_linear(t, c=c, signed=False), folds),
+        "gbm": cross_validate(tune, fit_gbm, folds),
+        "hand": evaluate_scores(tune, hand.score(tune.features, tune.names)),
+    }
+
+
+def choose_model(figures: dict[str, dict[str, float]]) -> str:
+    """``gbm`` only when it beats the linear model by more than :data:`TINY_MARGIN` nDCG@10."""
+    margin = figures["gbm"]["ndcg@10"] - figures["linear"]["ndcg@10"]
+    return "gbm" if margin > TINY_MARGIN else "linear"
+
+
+def ablation(
+    tune: PairTable,
+    report: PairTable,
+    groups: dict[str, Sequence[str]] | None = None,
+    c: float = DEFAULT_C,
+) -> list[dict[str, object]]:
+    """Each feature group removed, the linear model retrained on ``tune``, scored on ``report``.
+
+    Returns:
+        Rows ``{"model", "features", "ndcg@10", "precision@5", "delta_ndcg@10"}``: ``all``
+        first, then ``-group`` per group, then the hand-weighted score.
+    """
+    groups = dict(FEATURE_GROUPS if groups is None else groups)
+    full = fit_linear(tune, c=c)
+    base = evaluate_scores(report, full.score(report.features, report.names))
+    rows: list[dict[str, object]] = [
+        {"model": "linear, all features", "features": len(FEATURE_NAMES), **base}
+    ]
+    for group, names in groups.items():
+        kept = [n for n in FEATURE_NAMES if n not in set(names)]
+        model = fit_linear(tune, kept, c=c)
+        figures = evaluate_scores(report, model.score(report.features, report.names))
+        rows.append({"model": f"linear − {group}", "features": len(kept), **figures})
+    unsigned = fit_linear(tune, c=c, signed=False)
+    rows.append(
+        {
+            "model": "linear, no sign constraints",
+            "features": len(FEATURE_NAMES),
+            **evaluate_scores(report, unsigned.score(report.features, report.names)),
+        }
+    )
+    hand = HandWeightedRanker()
+    rows.append(
+        {
+            "model": "hand-weighted",
+            "features": len(hand.weights),
+            **evaluate_scores(report, hand.score(report.features, report.names)),
+        }
+    )
+    for row in rows:
+        row["delta_ndcg@10"] = float(row["ndcg@10"]) - float(base["ndcg@10"])  # type: ignore[arg-type]
+    return rows
+
+
+def markdown_table(rows: list[dict[str, object]]) -> str:
+    """The ablation rows as a Markdown table."""
+    lines = [
+        "| model | features | nDCG@10 | Δ nDCG@10 | P@5 |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['model']} | {row['features']} | {float(row['ndcg@10']):.3f} | "  # type: ignore[arg-type]
+            f"{float(row['delta_ndcg@10']):+.3f} | {float(row['precision@5']):.3f} |"  # type: ignore[arg-type]
+        )
+    return "\n".join(lines)

@@ -1,0 +1,466 @@
+"""The learned ranker: a logistic regression over standardised pair features, stored as JSON.
+
+Pointwise: each (enterprise, item) pair is one example, relevant when its grade is at least 1,
+grade-2 pairs weighing more. A linear model stays explainable: a feature's contribution to a
+pair is ``coef * (value - mean) / scale``, which the matcher turns into Chinese reasons, and the
+whole model is a short JSON file a reviewer can read (no pickle is ever loaded).
+
+Training and cross-validation by enterprise (:func:`cross_validate`) compare it with a
+gradient-boosting model and the hand-weighted score; ``policymatch ranker train`` drives them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from policymatch.errors import InputError
+from policymatch.match.features import FEATURE_NAMES
+
+logger = logging.getLogger(__name__)
+
+MODEL_FORMAT = "policymatch-linear-ranker/1"
+# Grade-2 pairs (eligible, push it) count this many times a grade-1 or a negative pair.
+GRADE2_WEIGHT = 3.0
+DEFAULT_C = 1.0
+SHIPPED_MODEL = "data/ranker.json"
+# The direction each feature may push a score, from what a policy translator knows (+1 may only
+# lift, -1 may only sink, 0 free). Fitting within these signs keeps a small labelled set from
+# learning that serving the firm's first need hurts because a correlated feature already paid
+# for it; such flips would not carry over to another corpus.
+SIGNS: dict[str, int] = {
+    **dict.fromkeys(
+        (
+            "relevance",
+            "dense",
+            "bm25",
+            "dense_needs",
+            "dense_description",
+            "dense_scope",
+            "dense_views_max",
+            "dense_need_best",
+            "region_same",
+            "region_contained",
+            "beneficiary_fit",
+            "beneficiary_met",
+            "qualification_fit",
+            "qualification_required",
+            "industry_fit",
+            "need_fit",
+            "need_count",
+            "need_primary",
+            "met",
+            "is_support_measure",
+            "amount_log",
+        ),
+        1,
+    ),
+    **dict.fromkeys(
+        (
+            "region_outside",
+            "region_unknown",
+            "unmet_hard",
+            "unmet_soft",
+            "unknown",
+            "unknown_share",
+            "award_held",
+            "need_other",
+            "expired",
+        ),
+        -1,
+    ),
+}
+
+
+class LinearRanker:
+    """``score = sum(coef * (x - mean) / scale) + intercept`` over named features.
+
+    Args:
+        names: Feature of each coefficient.
+        means: Training mean per feature.
+        scales: Training standard deviation per feature (a constant feature has scale 1).
+        coefficients: Logistic-regression coefficient per standardised feature.
+        intercept: Added to every score (does not change an order).
+        meta: What it was trained on and its cross-validated figures (kept in the file).
+    """
+
+    name = "learned-linear"
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        means: Sequence[float],
+        scales: Sequence[float],
+        coefficients: Sequence[float],
+        intercept: float = 0.0,
+        meta: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.names = tuple(names)
+        self.means = np.asarray(means, dtype=np.float64)
+        self.scales = np.asarray(scales, dtype=np.float64)
+        self.coefficients = np.asarray(coefficients, dtype=np.float64)
+        self.intercept = float(intercept)
+        self.meta = dict(meta or {})
+        sizes = {len(self.names), len(self.means), len(self.scales), len(self.coefficients)}
+        if len(sizes) != 1:
+            raise ValueError("names, means, scales and coefficients differ in length")
+        if np.any(self.scales <= 0):
+            raise ValueError("scales must be positive")
+
+    def score(self, features: np.ndarray, names: Sequence[str] = FEATURE_NAMES) -> np.ndarray:
+        """Score pairs; see :meth:`policymatch.match.ranking.Ranker.score`.
+
+        A feature the model knows but ``names`` lacks counts at its training mean (no effect).
+        """
+        matrix = np.asarray(features, dtype=np.float64).reshape(-1, len(names))
+        column = {name: i for i, name in enumerate(names)}
+        out = np.full(matrix.shape[0], self.intercept)
+        for j, name in enumerate(self.names):
+            i = column.get(name)
+            if i is not None and self.coefficients[j]:
+                out += self.coefficients[j] * (matrix[:, i] - self.means[j]) / self.scales[j]
+        return out
+
+    def contributions(self, features: Mapping[str, float]) -> dict[str, float]:
+        """Each feature's share of one pair's score against an average pair (non-zero only)."""
+        shares = {}
+        for j, name in enumerate(self.names):
+            value = (
+                self.coefficients[j] * (features.get(name, 0.0) - self.means[j]) / self.scales[j]
+            )
+            if abs(value) > 1e-9:
+                shares[name] = float(value)
+        return shares
+
+    def standardised_weights(self) -> dict[str, float]:
+        """Coefficient per feature (on the standardised scale), the largest effect first."""
+        order = np.argsort(-np.abs(self.coefficients), kind="stable")
+        return {self.names[j]: float(self.coefficients[j]) for j in order}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": MODEL_FORMAT,
+            "features": list(self.names),
+            "means": [float(v) for v in self.means],
+            "scales": [float(v) for v in self.scales],
+            "coefficients": [float(v) for v in self.coefficients],
+            "intercept": self.intercept,
+            "meta": self.meta,
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model as indented JSON (UTF-8)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+        return path
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], source: str = "<dict>") -> LinearRanker:
+        """Read :meth:`to_dict` output.
+
+        Raises:
+            InputError: Another format, a missing or malformed field (naming ``source``).
+        """
+        if raw.get("format") != MODEL_FORMAT:
+            raise InputError(
+                f"not a linear ranker model (format {raw.get('format')!r}, want {MODEL_FORMAT})",
+                source=source,
+                field="format",
+            )
+        try:
+            return cls(
+                raw["features"],
+                raw["means"],
+                raw["scales"],
+                raw["coefficients"],
+                raw.get("intercept", 0.0),
+                raw.get("meta"),
+            )
+        except KeyError as exc:
+            raise InputError(f"missing {exc.args[0]}", source=source, field=exc.args[0]) from exc
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"malformed model: {exc}", source=source) from exc
+
+
+def load_ranker(path: str | Path) -> LinearRanker:
+    """Load a model file written by :meth:`LinearRanker.save`.
+
+    Raises:
+        InputError: The file is missing, not JSON, or not a model (naming the file).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("ranker model file not found", source=str(path))
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", source=str(path), line=exc.lineno) from exc
+    if not isinstance(raw, dict):
+        raise InputError("expected a JSON object", source=str(path))
+    return LinearRanker.from_dict(raw, source=str(path))
+
+
+def shipped_ranker() -> LinearRanker | None:
+    """The model packaged in ``policymatch/match/data/ranker.json``; None when absent."""
+    packaged = resources.files("policymatch.match").joinpath(SHIPPED_MODEL)
+    if not packaged.is_file():
+        return None
+    raw = json.loads(packaged.read_text(encoding="utf-8"))
+    return LinearRanker.from_dict(raw, source=str(packaged))
+
+
+# ---------------------------------------------------------------------------- training
+@dataclass
+class PairTable:
+    """Labelled pairs to train and evaluate on.
+
+    Attributes:
+        names: Feature of each column.
+        features: ``(n_pairs, n_features)`` float64.
+        queries: ``(n_pairs,)`` enterprise id of each pair.
+        records: ``(n_pairs,)`` the labelled unit (policy record) each item belongs to; a
+            record scores the best of its items.
+        grades: ``(n_pairs,)`` int, 0 for unjudged pairs (pooling: unjudged is not relevant).
+        judged: ``(n_pairs,)`` bool, whether a person graded the pair.
+        qrels: ``{enterprise_id: {record_id: grade}}`` for the ideal ranking.
+    """
+
+    names: tuple[str, ...]
+    features: np.ndarray
+    queries: np.ndarray
+    records: np.ndarray
+    grades: np.ndarray
+    judged: np.ndarray
+    qrels: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def subset(self, mask: np.ndarray) -> PairTable:
+        kept = set(self.queries[mask])
+        return PairTable(
+            self.names,
+            self.features[mask],
+            self.queries[mask],
+            self.records[mask],
+            self.grades[mask],
+            self.judged[mask],
+            {q: labels for q, labels in self.qrels.items() if q in kept},
+        )
+
+    def for_queries(self, queries: set[str]) -> PairTable:
+        table = self.subset(np.isin(self.queries, list(queries)))
+        table.qrels = {q: labels for q, labels in self.qrels.items() if q in queries}
+        return table
+
+    def columns(self, names: Sequence[str]) -> np.ndarray:
+        index = {n: i for i, n in enumerate(self.names)}
+        return self.features[:, [index[n] for n in names]]
+
+
+def training_sample(table: PairTable, negatives_per_query: int = 40, seed: int = 0) -> np.ndarray:
+    """Mask of the pairs to fit on: every judged pair plus a seeded sample of unjudged ones."""
+    rng = np.random.default_rng(seed)
+    mask = table.judged.copy()
+    for query in sorted(set(table.queries)):
+        unjudged = np.flatnonzero((table.queries == query) & ~table.judged)
+        if len(unjudged) > negatives_per_query:
+            unjudged = rng.choice(unjudged, negatives_per_query, replace=False)
+        mask[unjudged] = True
+    return mask
+
+
+def fit_linear(
+    table: PairTable,
+    names: Sequence[str] = FEATURE_NAMES,
+    *,
+    c: float = DEFAULT_C,
+    negatives_per_query: int = 40,
+    seed: int = 0,
+    signed: bool = True,
+    meta: Mapping[str, Any] | None = None,
+) -> LinearRanker:
+    """Fit the logistic regression on ``table`` (judged pairs + sampled unjudged negatives).
+
+    Args:
+        table: Pairs with grades.
+        names: Features to use (ablation drops some).
+        c: Inverse L2 strength of scikit-learn's ``LogisticRegression``.
+        negatives_per_query: Unjudged pairs sampled per enterprise as negatives.
+        seed: Sampling seed; same table and seed, same model.
+        signed: Keep each coefficient to its :data:`SIGNS` direction (False: unconstrained).
+        meta: Stored in the model file.
+
+    Raises:
+        ValueError: The table has no relevant or no irrelevant pair.
+    """
+    mask = training_sample(table, negatives_per_query, seed)
+    x = table.columns(names)[mask]
+    grades = table.grades[mask]
+    y = (grades >= 1).astype(int)
+    if y.min() == y.max():
+        raise ValueError("training needs both relevant (grade >= 1) and irrelevant pairs")
+    means = x.mean(axis=0)
+    scales = x.std(axis=0)
+    scales[scales < 1e-9] = 1.0
+    weights = np.where(grades >= 2, GRADE2_WEIGHT, 1.0)
+    signs = [SIGNS.get(n, 0) for n in names] if signed else [0] * len(names)
+    coefficients, intercept = _signed_logistic((x - means) / scales, y, weights, c, signs)
+    info = {
+        "pairs": int(mask.sum()),
+        "relevant": int(y.sum()),
+        "c": c,
+        "signed": signed,
+        "negatives_per_query": negatives_per_query,
+        **(meta or {}),
+    }
+    return LinearRanker(names, means, scales, coefficients, intercept, info)
+
+
+def _signed_logistic(
+    x: np.ndarray, y: np.ndarray, weights: np.ndarray, c: float, signs: Sequence[int]
+) -> tuple[np.ndarray, float]:
+    """Weighted L2 logistic regression (scikit-learn's objective: ``C * sum(w * logloss) +
+    |coef|^2 / 2``) with each coefficient kept to its sign (L-BFGS-B bounds; intercept free)."""
+    from scipy.optimize import minimize
+    from scipy.special import expit, log_expit
+
+    n_features = x.shape[1]
+    design = np.hstack([x, np.ones((x.shape[0], 1))])
+    target = 2.0 * y - 1.0
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        margin = target * (design @ theta)
+        loss = -c * float(weights @ log_expit(margin)) + 0.5 * float(theta[:-1] @ theta[:-1])
+        gradient = -c * design.T @ (weights * target * expit(-margin))
+        gradient[:-1] += theta[:-1]
+        return loss, gradient
+
+    bounds = [
+        (0.0, None) if sign > 0 else (None, 0.0) if sign < 0 else (None, None) for sign in signs
+    ] + [(None, None)]
+    result = minimize(
+        objective,
+        np.zeros(n_features + 1),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": 5000},
+    )
+    if not result.success:
+        logger.warning("ranker fit did not converge: %s", result.message)
+    return result.x[:-1].copy(), float(result.x[-1])
+
+
+class GradientBoostingRanker:
+    """scikit-learn's ``HistGradientBoostingClassifier`` as a ranker, for comparison only
+    (not shipped: a tree ensemble needs pickle to store and explains itself less plainly)."""
+
+    name = "learned-gbm"
+
+    def __init__(self, model: Any, names: Sequence[str]) -> None:
+        self.model = model
+        self.names = tuple(names)
+
+    def score(self, features: np.ndarray, names: Sequence[str] = FEATURE_NAMES) -> np.ndarray:
+        index = {n: i for i, n in enumerate(names)}
+        matrix = np.asarray(features, dtype=np.float64).reshape(-1, len(names))
+        return self.model.predict_proba(matrix[:, [index[n] for n in self.names]])[:, 1]
+
+
+def fit_gbm(
+    table: PairTable,
+    names: Sequence[str] = FEATURE_NAMES,
+    *,
+    negatives_per_query: int = 40,
+    seed: int = 0,
+) -> GradientBoostingRanker:
+    """Fit a small, regularised gradient-boosting classifier on the same sample as the linear one."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    mask = training_sample(table, negatives_per_query, seed)
+    grades = table.grades[mask]
+    model = HistGradientBoostingClassifier(
+        max_iter=150,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=20,
+        l2_regularization=1.0,
+        random_state=seed,
+    )
+    model.fit(
+        table.columns(names)[mask],
+        (grades >= 1).astype(int),
+        sample_weight=np.where(grades >= 2, GRADE2_WEIGHT, 1.0),
+    )
+    return GradientBoostingRanker(model, names)
+
+
+# --------------------------------------------------------------------------- scoring
+def record_rankings(table: PairTable, scores: np.ndarray) -> dict[str, list[str]]:
+    """Records per enterprise, best first; a record scores its best item (ties: record id)."""
+    best: dict[str, dict[str, float]] = {}
+    for query, record, score in zip(table.queries, table.records, scores, strict=True):
+        current = best.setdefault(query, {})
+        if record not in current or score > current[record]:
+            current[record] = float(score)
+    return {
+        q: [r for r, _ in sorted(rs.items(), key=lambda kv: (-kv[1], kv[0]))]
+        for q, rs in best.items()
+    }
+
+
+def ndcg_at(ranking: Sequence[str], labels: Mapping[str, int], k: int = 10) -> float:
+    """nDCG@k with linear gains (grade 2 worth twice grade 1), as ranx computes it."""
+    gains = [labels.get(r, 0) for r in ranking[:k]]
+    dcg = sum(g / np.log2(i + 2) for i, g in enumerate(gains))
+    ideal = sorted((g for g in labels.values() if g > 0), reverse=True)[:k]
+    idcg = sum(g / np.log2(i + 2) for i, g in enumerate(ideal))
+    return float(dcg / idcg) if idcg else 0.0
+
+
+def precision_at(ranking: Sequence[str], labels: Mapping[str, int], k: int = 5) -> float:
+    """Share of the first ``k`` records graded at least 1."""
+    return sum(1 for r in ranking[:k] if labels.get(r, 0) >= 1) / k
+
+
+def evaluate_scores(table: PairTable, scores: np.ndarray) -> dict[str, float]:
+    """Mean nDCG@10 and P@5 over the enterprises with a relevant record in ``table.qrels``."""
+    rankings = record_rankings(table, scores)
+    judged = [q for q, labels in table.qrels.items() if any(g >= 1 for g in labels.values())]
+    if not judged:
+        return {"ndcg@10": 0.0, "precision@5": 0.0, "queries": 0}
+    return {
+        "ndcg@10": float(np.mean([ndcg_at(rankings.get(q, []), table.qrels[q]) for q in judged])),
+        "precision@5": float(
+            np.mean([precision_at(rankings.get(q, []), table.qrels[q]) for q in judged])
+        ),
+        "queries": len(judged),
+    }
+
+
+Fitter = Callable[[PairTable], Any]
+
+
+def cross_validate(table: PairTable, fit: Fitter, folds: int = 5) -> dict[str, float]:
+    """Out-of-fold figures: enterprises split into ``folds`` groups (GroupKFold), each group
+    scored by a model fitted on the others; metrics over all enterprises' held-out rankings."""
+    from sklearn.model_selection import GroupKFold
+
+    scores = np.zeros(len(table.grades))
+    queries = np.array(sorted(set(table.queries)))
+    folds = max(2, min(folds, len(queries)))
+    splitter = GroupKFold(n_splits=folds)
+    for train_q, test_q in splitter.split(queries, groups=queries):
+        train = table.for_queries(set(queries[train_q]))
+        test_mask = np.isin(table.queries, queries[test_q])
+        model = fit(train)
+        scores[test_mask] = model.score(table.features[test_mask], table.names)
+    return evaluate_scores(table, scores)

@@ -1,0 +1,190 @@
+"""The learned ranker: the shipped model loads and orders hand-made pairs as a translator would;
+retraining on a small labelled set works and gives the same model twice; reasons in Chinese."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from policymatch.errors import InputError
+from policymatch.match import explain
+from policymatch.match.features import FEATURE_GROUPS, FEATURE_NAMES, feature_matrix
+from policymatch.match.learned import (
+    LinearRanker,
+    PairTable,
+    cross_validate,
+    evaluate_scores,
+    fit_linear,
+    load_ranker,
+    shipped_ranker,
+)
+from policymatch.match.ranking import HandWeightedRanker, default_ranker
+from policymatch.match.results import ConditionCheck, Eligibility
+from policymatch.profile import normalize_profile
+from policymatch.settings import Settings
+from policymatch.translate.models import PolicyCard
+
+# An eligible item in the firm's own district that names its kind, for no stated need.
+BASE = {
+    "relevance": 0.6,
+    "dense": 0.84,
+    "bm25": 0.4,
+    "region_same": 1.0,
+    "beneficiary_fit": 1.0,
+    "beneficiary_met": 1.0,
+    "met": 2.0,
+    "is_support_measure": 1.0,
+    "amount_log": 2.0,
+    "dense_needs": 0.5,
+    "dense_description": 0.5,
+    "dense_scope": 0.5,
+    "dense_views_max": 0.6,
+}
+
+
+def _score(model, *rows: dict[str, float]) -> np.ndarray:
+    return model.score(feature_matrix(rows), FEATURE_NAMES)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> LinearRanker:
+    model = shipped_ranker()
+    assert model is not None
+    return model
+
+
+def test_shipped_model_reads_the_current_features(shipped):
+    assert set(shipped.names) <= set(FEATURE_NAMES)
+    assert set(FEATURE_NAMES) == {n for names in FEATURE_GROUPS.values() for n in names}
+    assert shipped.meta["cv"]["linear"]["ndcg@10"] > shipped.meta["cv"]["hand"]["ndcg@10"]
+    assert isinstance(default_ranker(Settings()), LinearRanker)
+    assert isinstance(default_ranker(Settings(ranker="hand")), HandWeightedRanker)
+
+
+def test_shipped_model_puts_the_firms_first_need_above_another_need(shipped):
+    serves_first_need = {**BASE, "need_fit": 0.5, "need_count": 1.0, "need_primary": 1.0}
+    serves_other_need = {**BASE, "need_other": 1.0}
+    assert _score(shipped, serves_first_need, serves_other_need).argmax() == 0
+
+
+def test_shipped_model_prefers_closer_text_all_else_equal(shipped):
+    closer = {
+        k: v + 0.2 if k in FEATURE_GROUPS["text"] + FEATURE_GROUPS["views"] else v
+        for k, v in BASE.items()
+    }
+    assert _score(shipped, closer, BASE).argmax() == 0
+
+
+def test_shipped_model_sinks_plans_with_nothing_to_apply_for(shipped):
+    plan = {**BASE, "is_support_measure": 0.0, "amount_log": 0.0}
+    assert _score(shipped, BASE, plan).argmax() == 0
+
+
+def _tiny_table(seed: int = 3) -> PairTable:
+    """Six enterprises x 30 items: relevant items serve the firm's need in its region."""
+    rng = np.random.default_rng(seed)
+    rows, queries, records, grades = [], [], [], []
+    for q in range(6):
+        for i in range(30):
+            need = i % 5 == 0
+            row = {
+                "dense": 0.8 + 0.05 * rng.random(),
+                "relevance": rng.random(),
+                "region_same": float(i % 2 == 0),
+                "region_national": float(i % 2 == 1),
+                "need_fit": float(need),
+                "need_primary": float(need and i % 10 == 0),
+                "is_support_measure": float(i % 7 != 0),
+            }
+            rows.append(row)
+            queries.append(f"e{q}")
+            records.append(f"r{i}")
+            grades.append(2 if need and i % 10 == 0 else 1 if need else 0)
+    judged = np.array([g > 0 or i % 3 == 0 for i, g in enumerate(grades)])
+    qrels: dict[str, dict[str, int]] = {}
+    for q, r, g, j in zip(queries, records, grades, judged, strict=True):
+        if j:
+            qrels.setdefault(q, {})[r] = g
+    return PairTable(
+        FEATURE_NAMES,
+        feature_matrix(rows),
+        np.array(queries, dtype=object),
+        np.array(records, dtype=object),
+        np.array(grades),
+        judged,
+        qrels,
+    )
+
+
+def test_retraining_on_a_tiny_set_works_and_is_deterministic(tmp_path):
+    table = _tiny_table()
+    first = fit_linear(table, negatives_per_query=10, seed=1)
+    second = fit_linear(table, negatives_per_query=10, seed=1)
+    assert np.array_equal(first.coefficients, second.coefficients)
+    weights = first.standardised_weights()
+    assert weights["need_fit"] > 0 and weights["need_primary"] > 0
+    assert evaluate_scores(table, first.score(table.features))["ndcg@10"] > 0.95
+    assert (
+        cross_validate(table, lambda t: fit_linear(t, negatives_per_query=10), 3)["ndcg@10"] > 0.9
+    )
+    loaded = load_ranker(first.save(tmp_path / "model.json"))
+    assert np.allclose(loaded.score(table.features), first.score(table.features))
+    assert isinstance(default_ranker(Settings(ranker=str(tmp_path / "model.json"))), LinearRanker)
+
+
+def test_bad_model_files_are_named(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match="broken.json"):
+        load_ranker(broken)
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"format": "something-else"}), encoding="utf-8")
+    with pytest.raises(InputError, match="format"):
+        load_ranker(other)
+    with pytest.raises(InputError, match="not found"):
+        load_ranker(tmp_path / "missing.json")
+
+
+def test_reasons_name_the_region_the_need_and_plans_in_chinese(shipped):
+    profile = normalize_profile(
+        {
+            "id": "t1",
+            "name": "济南历城恒信精密机械有限公司",
+            "region": "山东省济南市历城区",
+            "industry_code": "34",
+            "needs": ["流动资金贷款贴息", "招聘技术工人"],
+            "employees": 80,
+            "revenue": 6000,
+        }
+    )
+    card = PolicyCard(
+        item_id="x#1",
+        doc_id="x",
+        beneficiaries=["中小企业"],
+        region_codes=["370112"],
+        region_names=["济南市历城区"],
+        support_types=["贷款贴息"],
+        max_amount_wan=50,
+    )
+    checks = [
+        ConditionCheck(condition="适用地区", kind="region", status="met", reason="即政策适用地区"),
+        ConditionCheck(condition="申报主体", kind="beneficiary", status="met", reason="属于"),
+    ]
+    features = {**BASE, "need_fit": 0.5, "need_count": 1.0, "need_primary": 1.0}
+    lines = explain.explanations(
+        features,
+        shipped.contributions(features),
+        card,
+        profile,
+        Eligibility(verdict="推荐", checks=checks),
+        {"融资"},
+    )
+    assert any(line.startswith("满足企业需求：融资") for line in lines)
+    assert any(line.startswith("地区相符") for line in lines)
+    assert any("企业属于支持对象" in line for line in lines)
+    plan = {**features, "is_support_measure": 0.0, "beneficiary_met": 0.0, "beneficiary_fit": -1.0}
+    lines = explain.explanations(plan, shipped.contributions(plan), card, profile, None, ())
+    assert "无申报事项（规划/通知类）" in lines
+    assert any(line.startswith("企业不属于支持对象") for line in lines)
