@@ -104,6 +104,10 @@ def push_command(
             from policymatch.push.ray_engine import import_ray
 
             import_ray()
+            if logging.getLogger().getEffectiveLevel() > logging.INFO:
+                # Ray Data logs every dataset's start and end at INFO; keep the bar readable
+                logging.getLogger("ray.data").setLevel(logging.WARNING)
+                logging.getLogger("ray").setLevel(logging.WARNING)
         factory = IndexScorerFactory(
             index_dir=Path(index_dir or settings.resolved_index_dir).resolve(),
             settings=settings,

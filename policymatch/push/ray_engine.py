@@ -112,11 +112,15 @@ def run_on_ray(
     started_here = False
     if not ray.is_initialized():
         if address:
-            ray.init(address=address, log_to_driver=False)
+            ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
         else:
             # "local": a fresh instance even if another Ray runs on this machine
             ray.init(
-                address="local", num_cpus=local_cpus, include_dashboard=False, log_to_driver=False
+                address="local",
+                num_cpus=local_cpus,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level=logging.WARNING,
             )
         started_here = True
     try:
