@@ -91,3 +91,13 @@ def test_factory_builds_the_configured_backend(tmp_path):
     assert isinstance(plain, E5Embedder)
     with pytest.raises(ValueError, match="POLICYMATCH_EMBEDDER_MODEL"):
         get_embedder(Settings(data_dir=tmp_path, embedder="sentence-transformers"))
+
+
+def test_cache_stores_misses_chunk_by_chunk(e5: E5Embedder, tmp_path):
+    cached = CachedEmbedder(e5, tmp_path, store_every=2)
+    vectors = cached.encode_passages([LOAN, TOURISM, TALENT])
+    reopened = CachedEmbedder(e5, tmp_path)
+    np.testing.assert_array_equal(
+        reopened.encode_passages([TALENT, LOAN, TOURISM]), vectors[[2, 0, 1]]
+    )
+    assert reopened.stats.encoded == 0

@@ -45,10 +45,12 @@ class CachedEmbedder:
     Args:
         inner: The embedder that does the encoding on a miss.
         cache_dir: Folder for ``embeddings.sqlite`` (created if missing).
+        store_every: Misses encoded and written per step.
     """
 
-    def __init__(self, inner: Embedder, cache_dir: str | Path) -> None:
+    def __init__(self, inner: Embedder, cache_dir: str | Path, store_every: int = 256) -> None:
         self.inner = inner
+        self.store_every = store_every
         self.model_id = inner.model_id
         self.dim = inner.dim
         self.stats = CacheStats()
@@ -89,11 +91,16 @@ class CachedEmbedder:
             elif key not in missing:
                 missing[key] = position
         if missing:
-            todo = [texts[p] for p in missing.values()]
             encode = self.inner.encode_queries if kind == "query" else self.inner.encode_passages
-            vectors = encode(todo)
-            new = dict(zip(missing, vectors, strict=True))
-            self._store(new, kind)
+            todo = list(missing.items())
+            new: dict[str, np.ndarray] = {}
+            for start in range(0, len(todo), self.store_every):
+                # stored chunk by chunk, so an interrupted build keeps what it encoded
+                chunk = todo[start : start + self.store_every]
+                vectors = encode([texts[p] for _, p in chunk])
+                done = {key: vector for (key, _), vector in zip(chunk, vectors, strict=True)}
+                self._store(done, kind)
+                new.update(done)
             for position, key in enumerate(keys):
                 if key in new:
                     out[position] = new[key]
