@@ -93,6 +93,7 @@ def bench_corpus(
 ) -> tuple[dict, tuple[np.ndarray, np.ndarray]]:
     from policymatch.embed import CachedEmbedder
     from policymatch.embed.e5 import E5Embedder
+    from policymatch.match.keyword import BM25Index
     from policymatch.match.matcher import Matcher
 
     started = time.perf_counter()
@@ -103,6 +104,9 @@ def bench_corpus(
     matcher = Matcher.build(documents, items, cards, embedder)
     build_s = time.perf_counter() - started
     encoded = embedder.stats.encoded
+    started = time.perf_counter()
+    BM25Index(matcher.index.tokens)  # what adding or removing a document costs on the keyword side
+    bm25_rebuild_s = time.perf_counter() - started
     index_dir = work / f"index-{name}"
     matcher.save(index_dir)
 
@@ -134,6 +138,7 @@ def bench_corpus(
         "build_s": round(build_s, 1),
         "items_encoded": encoded,
         "items_per_s": round(len(items) / build_s, 2),
+        "bm25_rebuild_s": round(bm25_rebuild_s, 2),
         "queries": len(profiles),
         "match_p50_ms": round(1000 * _percentile(latencies, 50), 1),
         "match_p95_ms": round(1000 * _percentile(latencies, 95), 1),
