@@ -54,7 +54,7 @@ DENSE = "dense.faiss"
 BM25_DIR = "bm25"
 REQUIRED_FILES = (MANIFEST, DOCUMENTS, ITEMS, TOKENS, CARDS, ROWS, DENSE, BM25_DIR)
 _KEEP_VERSIONS = 2  # the live one and the one before, which a slow reader may still be loading
-_LOAD_ATTEMPTS = 3
+_LOAD_ATTEMPTS = 5
 
 Tokenizer = Callable[[str], list[str]]
 
