@@ -14,12 +14,22 @@ _MAX_SENTENCE_CHARS = 120
 _MAX_TERMS = 8
 
 
-def common_words(corpus_tokens: Sequence[Sequence[str]], share: float = 0.3) -> frozenset[str]:
-    """Words found in more than ``share`` of the items (and in at least three)."""
+def document_frequency(corpus_tokens: Sequence[Sequence[str]]) -> dict[str, int]:
+    """In how many items each word occurs."""
     counts: dict[str, int] = {}
     for tokens in corpus_tokens:
         for token in set(tokens):
             counts[token] = counts.get(token, 0) + 1
+    return counts
+
+
+def common_words(
+    corpus_tokens: Sequence[Sequence[str]],
+    share: float = 0.2,
+    frequency: Mapping[str, int] | None = None,
+) -> frozenset[str]:
+    """Words found in more than ``share`` of the items (and in more than two)."""
+    counts = frequency if frequency is not None else document_frequency(corpus_tokens)
     limit = max(2, share * len(corpus_tokens))
     return frozenset(t for t, n in counts.items() if n > limit)
 
@@ -34,20 +44,19 @@ def matched_terms(
     query_tokens: Iterable[str],
     limit: int = _MAX_TERMS,
     common: Collection[str] = frozenset(),
+    frequency: Mapping[str, int] | None = None,
 ) -> list[str]:
-    """Words the item shares with the query, in the item's order, each once.
+    """Words the item shares with the query, each once: the rarest in the corpus first (given
+    ``frequency``, see :func:`document_frequency`), else in the item's order.
 
     Single characters and ``common`` words (in a large share of the corpus: 企业, 申请) are left
     out: alone they say little about why an item matched.
     """
     wanted = {t for t in query_tokens if len(t) > 1 and t not in common}
-    found: list[str] = []
-    for token in item_tokens:
-        if token in wanted and token not in found:
-            found.append(token)
-            if len(found) == limit:
-                break
-    return found
+    found = list(dict.fromkeys(t for t in item_tokens if t in wanted))
+    if frequency is not None:
+        found.sort(key=lambda t: frequency.get(t, 0))  # stable: ties keep the item's order
+    return found[:limit]
 
 
 def best_sentence(text: str, terms: Sequence[str]) -> str | None:
@@ -71,9 +80,10 @@ def highlights(
     item_tokens: Sequence[str],
     query_tokens: Iterable[str],
     common: Collection[str] = frozenset(),
+    frequency: Mapping[str, int] | None = None,
 ) -> list[str]:
     """The best-matching sentence first (when there is one), then the shared words."""
-    terms = matched_terms(item_tokens, query_tokens, common=common)
+    terms = matched_terms(item_tokens, query_tokens, common=common, frequency=frequency)
     sentence = best_sentence(item_text, terms)
     return ([sentence] if sentence else []) + terms
 

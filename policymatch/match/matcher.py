@@ -223,7 +223,8 @@ class Matcher:
             for i, text in zip(index.items, self._texts, strict=True)
         ]
         self._doc_ids = np.array([i.doc_id for i in index.items], dtype=object)
-        self._common = explain_mod.common_words(index.tokens)
+        self._frequency = explain_mod.document_frequency(index.tokens)
+        self._common = explain_mod.common_words(index.tokens, frequency=self._frequency)
 
     def _follow_index(self) -> None:
         """Re-read per-item data after the index gained or lost documents."""
@@ -562,6 +563,7 @@ class Matcher:
                 self.index.tokens[pair.position],
                 query_tokens,
                 common=self._common,
+                frequency=self._frequency,
             )
             contributions = getattr(self.ranker, "contributions", lambda f: {})(pair.features)
             reasons = explain_mod.explanations(
