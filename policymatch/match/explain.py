@@ -117,7 +117,7 @@ def explanations(
     dense, bm25 = features.get("dense", 0.0), features.get("bm25", 0.0)
     if dense >= 0.85 or bm25 >= 0.5:
         key = max(
-            ("relevance", "dense", "bm25", "dense_views_max"),
+            ("relevance", "dense", "bm25", "dense_views_max", "dense_need_best", "dense_needs"),
             key=lambda name: abs(contributions.get(name, 0.0)),
         )
         say(
