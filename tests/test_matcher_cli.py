@@ -50,6 +50,9 @@ def test_index_then_update_then_match(app, data_dir):
     assert store.get_card("xh-rc#0") is not None
     assert (data_dir / "index").is_symlink()
 
+    unchanged = runner.invoke(app, ["index"])
+    assert unchanged.exit_code == 0 and "index up to date: 6 items" in unchanged.output
+
     _store_documents(store, {"gj-rz"})
     store.delete_document("qd-wm")
     updated = runner.invoke(app, ["index"])

@@ -57,6 +57,9 @@ def index_command(
         how = "built"
     else:
         added, removed = _update(index, documents, items, cards, embedder)
+        if not (added or removed):
+            console.print(f"index up to date: {len(index)} items at {target}")
+            return
         how = f"updated ({added} documents added or changed, {removed} removed)"
     final = index.save(target)
     elapsed = time.perf_counter() - started
