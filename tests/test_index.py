@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 import pytest
-from test_matcher_corpus import Corpus, build_corpus
+from test_matcher_corpus import Corpus, build_corpus, build_profiles
 
 from policymatch.embed import CachedEmbedder
 from policymatch.embed.e5 import E5Embedder
@@ -210,3 +210,14 @@ def test_ivf_index_round_trip_and_removal(corpus, embedder, tmp_path):
         loaded.vectors([loaded.position("xh-rc#0")]), exact.vectors([exact.position("xh-rc#0")])
     )
     assert len(loaded.dense) == 6
+
+
+def test_an_empty_corpus_round_trips(embedder, tmp_path):
+    from policymatch.match.matcher import Matcher
+
+    empty = PolicyIndex.build([], [], [], embedder)
+    empty.save(tmp_path / "index")
+    loaded = PolicyIndex.load(tmp_path / "index", embedder)
+    assert len(loaded) == 0 and loaded.bm25.scores(QUERY_TOKENS).shape == (0,)
+    profile = build_profiles()[0]
+    assert Matcher(loaded, embedder).match(profile).matches == []

@@ -39,6 +39,8 @@ class BM25Index:
     @classmethod
     def load(cls, folder: Path, size: int) -> BM25Index:
         """Read an index written by :meth:`save` for ``size`` items."""
+        if size == 0:
+            return cls([])  # nothing was written for an empty corpus
         index = cls.__new__(cls)
         index.size = size
         index._bm25 = bm25s.BM25.load(str(folder), show_progress=False, load_corpus=False)
