@@ -95,7 +95,7 @@ def _run(
     k,
     console,
 ):
-    from policymatch.evaluation.datasets import load_dataset
+    from policymatch.evaluation.datasets import resolve_dataset
     from policymatch.evaluation.runner import evaluate_dataset
     from policymatch.settings import get_settings
 
@@ -103,27 +103,7 @@ def _run(
         raise InputError("give --ignore-validity or --as-of, not both", field="as_of")
     as_of_date = _parse_date(as_of) if as_of else None
     chosen = [m.strip() for m in methods.split(",") if m.strip()]
-    if dataset is not None:
-        if any(p is not None for p in (policies, enterprises, qrels)):
-            raise InputError(
-                "give --dataset or --policies/--enterprises/--qrels, not both", field="dataset"
-            )
-        from policymatch.evaluation.devset import load_builtin_dataset
-
-        data = load_builtin_dataset(dataset)
-    else:
-        missing = [
-            name
-            for name, value in (
-                ("--policies", policies),
-                ("--enterprises", enterprises),
-                ("--qrels", qrels),
-            )
-            if value is None
-        ]
-        if missing:
-            raise InputError(f"missing {', '.join(missing)} (or use --dataset dev)", field="inputs")
-        data = load_dataset(policies, enterprises, qrels, split_file)
+    data = resolve_dataset(dataset, policies, enterprises, qrels, split_file)
     data = data.select_split(split)
     if data.ignore_validity_by_default and not ignore_validity and as_of_date is None:
         # The dev labels judge content, not whether a policy is still in force.

@@ -139,32 +139,10 @@ def ablation_command(
 
 def _table(dataset, policies, enterprises, qrels, split):
     from policymatch.evaluation.ablation import collect_pairs, split_table
-    from policymatch.evaluation.datasets import load_dataset
+    from policymatch.evaluation.datasets import resolve_dataset
     from policymatch.settings import get_settings
 
-    if dataset is not None:
-        if any(p is not None for p in (policies, enterprises, qrels)):
-            raise InputError(
-                "give --dataset or --policies/--enterprises/--qrels, not both", field="dataset"
-            )
-        from policymatch.evaluation.devset import load_builtin_dataset
-
-        data = load_builtin_dataset(dataset)
-    else:
-        missing = [
-            name
-            for name, value in (
-                ("--policies", policies),
-                ("--enterprises", enterprises),
-                ("--qrels", qrels),
-            )
-            if value is None
-        ]
-        if missing:
-            raise InputError(
-                f"missing {', '.join(missing)} (or use --dataset items)", field="inputs"
-            )
-        data = load_dataset(policies, enterprises, qrels)
+    data = resolve_dataset(dataset, policies, enterprises, qrels)
     if split != "all" and not data.split:
         split = "all"  # feedback qrels come without a split: train on everything
     table = collect_pairs(data, get_settings(), ignore_validity=True)

@@ -292,3 +292,32 @@ def load_dataset(
             "qrels": file_sha256(qrels),
         },
     )
+
+
+def resolve_dataset(
+    dataset: str | None,
+    policies: Path | None,
+    enterprises: Path | None,
+    qrels: Path | None,
+    split_file: Path | None = None,
+) -> EvalDataset:
+    """The labelled set a command names: a built-in one (``--dataset``) or three files.
+
+    Raises:
+        InputError: Both ways given, or files missing, named by their option.
+    """
+    if dataset is not None:
+        if any(p is not None for p in (policies, enterprises, qrels)):
+            raise InputError(
+                "give --dataset or --policies/--enterprises/--qrels, not both", field="dataset"
+            )
+        from policymatch.evaluation.devset import load_builtin_dataset
+
+        return load_builtin_dataset(dataset)
+    given = {"--policies": policies, "--enterprises": enterprises, "--qrels": qrels}
+    missing = [name for name, value in given.items() if value is None]
+    if missing:
+        raise InputError(
+            f"missing {', '.join(missing)} (or use --dataset dev|items)", field="inputs"
+        )
+    return load_dataset(policies, enterprises, qrels, split_file)  # type: ignore[arg-type]
