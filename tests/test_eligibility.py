@@ -360,3 +360,35 @@ def test_prefilter_agrees_with_the_checks(which):
 
 def test_prefilter_on_no_profiles():
     assert prefilter(CARDS[0], []).shape == (0,)
+
+
+def test_an_award_for_becoming_a_kind_does_not_bar_a_firm_that_is_not_one_yet():
+    """对首次认定为高新技术企业的给予奖励: a firm applying this year is the target, not excluded."""
+    from policymatch.match.eligibility import check_eligibility
+    from policymatch.profile import normalize_profile
+    from policymatch.translate.models import Condition, PolicyCard
+
+    card = PolicyCard(
+        item_id="t#1",
+        doc_id="t",
+        beneficiaries=["高新技术企业"],
+        region_codes=["370100"],
+        conditions=[
+            Condition(
+                kind="qualification",
+                value="高新技术企业",
+                hard=False,
+                role="award",
+                text="新认定为高新技术企业",
+            )
+        ],
+    )
+    applicant = normalize_profile(
+        {"id": "e", "region": "山东省济南市历城区", "qualifications": ["科技型中小企业"]}
+    )
+    result = check_eligibility(card, applicant)
+    assert result.verdict != "不符合"
+    assert not [c for c in result.checks if c.kind == "beneficiary"]
+
+    required = card.model_copy(update={"conditions": []})  # the same kind as an entry bar
+    assert check_eligibility(required, applicant).verdict == "不符合"

@@ -368,11 +368,19 @@ def _card_checks(
         validity = _validity_check(card, as_of)
         if validity is not None:
             checks.append(validity)
-    if card.beneficiaries:
-        judgement = _alternatives(card.beneficiaries, profile, as_of)
+    # A kind the item rewards becoming (对首次认定为高新技术企业的给予奖励) is no entry bar: a firm
+    # applying now is the very target. Its soft award condition speaks for it instead.
+    awarded = {
+        c.value
+        for c in card.conditions
+        if c.kind == "qualification" and c.role == "award" and isinstance(c.value, str)
+    }
+    required_kinds = [kind for kind in card.beneficiaries if kind not in awarded]
+    if required_kinds:
+        judgement = _alternatives(required_kinds, profile, as_of)
         checks.append(
             ConditionCheck(
-                condition=f"申报主体：{'或'.join(card.beneficiaries)}",
+                condition=f"申报主体：{'或'.join(required_kinds)}",
                 kind="beneficiary",
                 status=judgement.status,
                 hard=True,
