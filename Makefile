@@ -49,9 +49,12 @@ lint: $(BIN)/.installed  ## ruff check and format check
 bench: $(BIN)/.installed  ## Run the benchmarks under bench/ and print their figures
 	$(BIN)/python -m bench.corpus
 	$(BIN)/python -m bench.match
+	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.push --rows 100000 --policies 20
 
-eval: $(BIN)/.installed  ## Evaluate every method on the dev set (report under runs/eval)
-	$(PM) eval --dataset dev --out runs/eval
+eval: $(BIN)/.installed  ## Evaluate every method on both dev sets (reports under runs/)
+	$(PM) eval --dataset items --out runs/eval-items
+	$(PM) eval --dataset dev --out runs/eval-dev
 
 clean:  ## Remove the virtualenv and working data
 	rm -rf $(VENV) var runs
