@@ -7,6 +7,7 @@ over the shared reference tables).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from push_helpers import as_triples, write_members
 from test_api_support import AS_OF, build_service_dir
 
+from policymatch.errors import InputError
 from policymatch.match import eligibility
 from policymatch.match.features import profile_needs
 from policymatch.profile import normalize_profile, read_profiles
@@ -176,3 +178,23 @@ def test_need_matcher_finds_the_needs_the_taxonomy_finds(world):
         text = "\n".join([*profile.needs, profile.description])
         assert scorer.needs_matcher.needs(text) == profile_needs(profile, scorer.taxonomy)
     assert any(profile_needs(p, scorer.taxonomy) for p in profiles)
+
+
+def test_policy_filters_resolve_to_valid_items(world):
+    index = _factory(world)().index
+    issued = resolve_targets(index, issued_since=dt.date(2024, 1, 1), as_of=AS_OF)
+    assert [t.policy_id for t in issued] == ["sa-001", "sb-007"]  # sa-002 is from 2023
+    every = resolve_targets(index, all_valid=True, as_of=AS_OF)
+    assert [t.policy_id for t in every] == ["sa-001", "sa-002", "sb-007"]
+    assert all(
+        index.cards[i].is_support_measure and not index.cards[i].expired(AS_OF)
+        for t in every
+        for i in t.item_ids
+    )
+    # after sa-002's validity (2026-06-30) its items are no longer pushed
+    later = resolve_targets(index, all_valid=True, as_of=dt.date(2026, 9, 1))
+    assert "sa-002" not in [t.policy_id for t in later]
+    with pytest.raises(InputError, match="sa-002"):
+        resolve_targets(index, ["sa-002"], as_of=dt.date(2026, 9, 1))
+    with pytest.raises(InputError, match="nope"):
+        resolve_targets(index, doc_ids=["nope"], as_of=AS_OF)
