@@ -27,10 +27,11 @@ run: demo  ## Set up, build on the sample corpus and serve http://127.0.0.1:8000
 	$(PM) serve --host $(HOST) --port $(PORT)
 
 # Test extras: torch only as the machine's CPU wheel (--no-index: never the multi-GB CUDA build from
-# the registry); without it the sentence-transformers tests skip and say why. Ray for the push engine,
+# the registry; its small dependencies come after, from the index); without it the sentence-transformers tests skip and say why. Ray for the push engine,
 # Debian's chromium for the console's browser tests (root only; skipped with a reason otherwise).
 $(BIN)/.installed-test: $(BIN)/.installed
-	$(BIN)/python -m pip install -q --no-index torch==2.13.0 \
+	$(BIN)/python -m pip install -q --no-index --no-deps torch==2.13.0 \
+	  && $(BIN)/python -m pip install -q torch==2.13.0 \
 	  && $(BIN)/python -m pip install -q -e ".[dev,st,st-test]" \
 	  || echo "note: no local CPU torch wheel; sentence-transformers tests will be skipped"
 	$(BIN)/python -m pip install -q -e ".[dev,ray]"
