@@ -18,7 +18,11 @@ class InputError(PolicyMatchError, ValueError):
     """
 
     def __init__(
-        self, message: str, *, source: str | None = None, line: int | None = None,
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
         field: str | None = None,
     ) -> None:
         self.message = message

@@ -36,7 +36,8 @@ class NeedTaxonomy:
         """Need names a policy item serves, from its support types and its wording."""
         types = set(support_types)
         return {
-            n.name for n in self.needs
+            n.name
+            for n in self.needs
             if types.intersection(n.support_types) or any(p in text for p in n.item_phrases)
         }
 

@@ -49,7 +49,9 @@ class Match(BaseModel):
     checks: list[ConditionCheck] = Field(default_factory=list)
     highlights: list[str] = Field(default_factory=list)  # words/sentences of the item that matched
     summary: str = ""  # the card's one-line summary
-    explanations: list[str] = Field(default_factory=list)  # features that lifted or sank it, in words
+    explanations: list[str] = Field(
+        default_factory=list
+    )  # features that lifted or sank it, in words
     features: dict[str, float] = Field(default_factory=dict)
 
 

@@ -44,7 +44,11 @@ class EnterpriseProfile(BaseModel):
     def query_text(self) -> str:
         """Text that stands for the enterprise in retrieval: needs first, then what it does."""
         parts = [
-            " ".join(self.needs), self.description, self.scope, self.industry or "",
-            " ".join(self.qualifications), " ".join(self.tags),
+            " ".join(self.needs),
+            self.description,
+            self.scope,
+            self.industry or "",
+            " ".join(self.qualifications),
+            " ".join(self.tags),
         ]
         return "\n".join(p for p in parts if p)
