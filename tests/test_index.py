@@ -221,3 +221,16 @@ def test_an_empty_corpus_round_trips(embedder, tmp_path):
     assert len(loaded) == 0 and loaded.bm25.scores(QUERY_TOKENS).shape == (0,)
     profile = build_profiles()[0]
     assert Matcher(loaded, embedder).match(profile).matches == []
+
+
+def test_dense_matrix_outlives_changes_to_its_index(index):
+    from policymatch.match.dense import DenseIndex
+
+    vectors = index.vectors(range(len(index)))
+    dense = DenseIndex.build(vectors, np.arange(len(vectors), dtype=np.int64))
+    before = dense.matrix()
+    dense.remove(np.arange(4, dtype=np.int64))
+    after = dense.matrix()
+    del dense  # FAISS frees its storage; the arrays handed out stay valid
+    np.testing.assert_array_equal(before, vectors)
+    np.testing.assert_array_equal(after, vectors[4:])

@@ -2,7 +2,7 @@
 
 Inner product on unit vectors is cosine similarity. Below ``IVF_THRESHOLD`` items the index is
 exact (``IndexIDMap2(IndexFlatIP)``) and the matcher scores every item with one matrix product
-over the vectors FAISS holds (no copy). From ``IVF_THRESHOLD`` items on it is an
+over a numpy copy of the vectors. From ``IVF_THRESHOLD`` items on it is an
 ``IndexIVFFlat`` (nlist ~ 4 sqrt(n), searched with ``nprobe`` lists) and the matcher reads only
 the top candidates; see ``bench/match.py`` for the figures behind the threshold. Both kinds take
 ``add_with_ids`` and ``remove_ids`` with stable int64 ids, so documents come and go without a
@@ -36,6 +36,7 @@ class DenseIndex:
     def __init__(self, index: faiss.Index, nprobe: int = DEFAULT_NPROBE) -> None:
         self.index = index
         self.dim = int(index.d)
+        self._matrix: np.ndarray | None = None  # numpy copy of a flat index's vectors
         ivf = self._ivf()
         if ivf is not None:
             ivf.nprobe = nprobe
@@ -82,6 +83,7 @@ class DenseIndex:
     def add(self, vectors: np.ndarray, ids: np.ndarray) -> None:
         """Add ``(m, dim)`` unit vectors under ``(m,)`` int64 ids not yet present."""
         if len(ids):
+            self._matrix = None
             self.index.add_with_ids(
                 np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64)
             )
@@ -90,6 +92,7 @@ class DenseIndex:
         """Remove the vectors of ``ids``; returns how many were removed."""
         if not len(ids):
             return 0
+        self._matrix = None
         return int(self.index.remove_ids(np.asarray(ids, dtype=np.int64)))
 
     def ids(self) -> np.ndarray:
@@ -99,19 +102,24 @@ class DenseIndex:
         raise TypeError("an IVF index has no single storage order; use search()")
 
     def matrix(self) -> np.ndarray | None:
-        """The ``(n, dim)`` vectors of an exact index as a read-only view (no copy); None for IVF.
+        """The ``(n, dim)`` vectors of an exact index, read-only, in storage order; None for IVF.
 
-        The view is valid until the next add or remove.
+        A numpy copy made on first use after each change (``add``/``remove`` make a new one), so
+        a caller may keep it while the index changes or goes away: a bare view of FAISS's
+        storage would dangle once FAISS reallocates or frees it.
         """
         if self.kind != "flat":
             return None
-        flat = faiss.downcast_index(self.index.index)
-        n = int(flat.ntotal)
-        if n == 0:
-            return np.empty((0, self.dim), dtype=np.float32)
-        view = faiss.rev_swig_ptr(flat.get_xb(), n * self.dim).reshape(n, self.dim)
-        view.flags.writeable = False
-        return view
+        if self._matrix is None:
+            flat = faiss.downcast_index(self.index.index)
+            n = int(flat.ntotal)
+            if n == 0:
+                matrix = np.empty((0, self.dim), dtype=np.float32)
+            else:
+                matrix = faiss.rev_swig_ptr(flat.get_xb(), n * self.dim).reshape(n, self.dim).copy()
+            matrix.flags.writeable = False
+            self._matrix = matrix
+        return self._matrix
 
     def reconstruct(self, ids: np.ndarray) -> np.ndarray:
         """The stored vectors of ``ids``, ``(len(ids), dim)`` float32."""
