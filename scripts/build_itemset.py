@@ -9,7 +9,13 @@ alone and restricted to items whose document region covers the enterprise.
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py records   # policies.jsonl
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py pool      # pool.tsv
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py views OUT_DIR GROUPS   # label sheets
+    PYTHONPATH=. .venv/bin/python scripts/build_itemset.py deepen RUNS_DIR   # round 2 of the pool
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py merge     # labels_*.tsv -> qrels.txt
+
+Round 2 (``deepen``) adds the unjudged pairs in the top 10 of every method of an eval run
+(``policymatch eval --dataset items --out DIR``, then ``DIR/runs``), as TREC pools do with
+submitted runs: a method is not scored on pairs nobody judged. ``views --unjudged`` writes
+sheets of just those pairs; the judge still sees no rank, score or method.
 """
 
 from __future__ import annotations
@@ -132,13 +138,50 @@ def cmd_pool(_args: argparse.Namespace) -> None:
     print(f"{len(lines) - 1} pooled pairs -> {ITEMS / 'pool.tsv'}")
 
 
+def _judged() -> set[tuple[str, str]]:
+    judged = set()
+    for line in (ITEMS / "qrels.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            eid, _, rid, _ = line.split()
+            judged.add((eid, rid))
+    return judged
+
+
+def cmd_deepen(args: argparse.Namespace) -> None:
+    """Append the unjudged pairs of every run's top ``--depth`` to pool.tsv (round 2)."""
+    judged = _judged()
+    pool_path = ITEMS / "pool.tsv"
+    pooled = {
+        tuple(line.split("\t")[:2])
+        for line in pool_path.read_text(encoding="utf-8").splitlines()[1:]
+    }
+    found: dict[tuple[str, str], list[str]] = {}
+    for run in sorted(Path(args.runs).glob("*.trec")):
+        if run.stem.startswith("push_"):
+            continue
+        ranked: dict[str, list[tuple[int, str]]] = {}
+        for line in run.read_text(encoding="utf-8").splitlines():
+            eid, _, rid, rank, _, _ = line.split()
+            ranked.setdefault(eid, []).append((int(rank), rid))
+        for eid, rows in ranked.items():
+            for _, rid in sorted(rows)[: args.depth]:
+                if (eid, rid) not in judged and (eid, rid) not in pooled:
+                    found.setdefault((eid, rid), []).append(f"round2-{run.stem}")
+    with pool_path.open("a", encoding="utf-8") as handle:
+        for (eid, rid), sources in sorted(found.items()):
+            handle.write(f"{eid}\t{rid}\t{','.join(sources)}\n")
+    print(f"{len(found)} unjudged pairs added to {pool_path}")
+
+
 def cmd_views(args: argparse.Namespace) -> None:
     """Label sheets: each enterprise once, then its pooled items in random-free id order."""
     records = {r.id: r for r in read_policies(ITEMS / "policies.jsonl")}
+    judged = _judged() if args.unjudged else set()
     pool: dict[str, list[str]] = {}
     for line in (ITEMS / "pool.tsv").read_text(encoding="utf-8").splitlines()[1:]:
         eid, rid, _ = line.split("\t")
-        pool.setdefault(eid, []).append(rid)
+        if (eid, rid) not in judged:
+            pool.setdefault(eid, []).append(rid)
     raw_profiles = {
         json.loads(line)["id"]: json.loads(line)
         for line in (ITEMS / "enterprises.jsonl").read_text(encoding="utf-8").splitlines()
@@ -194,7 +237,12 @@ def main() -> None:
     views = sub.add_parser("views")
     views.add_argument("out")
     views.add_argument("groups")
+    views.add_argument("--unjudged", action="store_true", help="only pairs not in qrels.txt")
     views.set_defaults(func=cmd_views)
+    deepen = sub.add_parser("deepen")
+    deepen.add_argument("runs", help="runs folder of an eval output")
+    deepen.add_argument("--depth", type=int, default=10)
+    deepen.set_defaults(func=cmd_deepen)
     sub.add_parser("merge").set_defaults(func=cmd_merge)
     args = parser.parse_args()
     args.func(args)
