@@ -234,3 +234,23 @@ def test_dense_matrix_outlives_changes_to_its_index(index):
     del dense  # FAISS frees its storage; the arrays handed out stay valid
     np.testing.assert_array_equal(before, vectors)
     np.testing.assert_array_equal(after, vectors[4:])
+
+
+def test_changed_domain_dictionary_is_reported_on_load(index, embedder, tmp_path, caplog):
+    from policymatch.corpus.tokenize import tokenizer_fingerprint
+
+    folder = index.save(tmp_path / "index")
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["tokenizer"] == tokenizer_fingerprint()
+
+    with caplog.at_level("WARNING", logger="policymatch.match.index"):
+        PolicyIndex.load(folder, embedder)
+    assert not [r for r in caplog.records if "tokenizer" in r.getMessage()]
+
+    manifest_path.write_text(json.dumps({**manifest, "tokenizer": "0" * 16}), encoding="utf-8")
+    with caplog.at_level("WARNING", logger="policymatch.match.index"):
+        loaded = PolicyIndex.load(folder, embedder)
+    warned = [r.getMessage() for r in caplog.records if "tokenizer" in r.getMessage()]
+    assert warned and "0000000000000000" in warned[0] and "policymatch index" in warned[0]
+    assert len(loaded) == len(index)  # the index still serves

@@ -8,6 +8,7 @@ of ``dict/domain_terms.txt`` added at a frequency that keeps them whole (专精�
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -46,6 +47,19 @@ def stopwords() -> frozenset[str]:
 def domain_terms() -> tuple[str, ...]:
     """The domain terms of ``dict/domain_terms.txt`` (without frequencies)."""
     return tuple(line.split()[0] for line in _read_list(DOMAIN_TERMS))
+
+
+@lru_cache(maxsize=1)
+def tokenizer_fingerprint() -> str:
+    """Short hash of what decides segmentation: jieba's version, the domain terms, the stopwords.
+
+    An index records it; a query segmented under another dictionary than the passages finds
+    fewer shared terms without any error, so a mismatch must at least be visible.
+    """
+    digest = hashlib.sha256(jieba.__version__.encode())
+    for path in (DOMAIN_TERMS, STOPWORDS):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)

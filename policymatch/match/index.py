@@ -72,6 +72,8 @@ class Manifest(BaseModel):
     dense_kind: str
     next_row_id: int
     passage_recipe: str = PASSAGE_RECIPE
+    # None in indexes written before the field existed
+    tokenizer: str | None = None
 
 
 def default_tokenizer() -> Tokenizer:
@@ -79,6 +81,12 @@ def default_tokenizer() -> Tokenizer:
     from policymatch.corpus.tokenize import tokenize
 
     return tokenize
+
+
+def _default_tokenizer_id() -> str:
+    from policymatch.corpus.tokenize import tokenizer_fingerprint
+
+    return tokenizer_fingerprint()
 
 
 def passage_text(item: PolicyItem, document: PolicyDocument | None) -> str:
@@ -163,6 +171,7 @@ class PolicyIndex:
             InputError: an item without its document or card, or an item id given twice.
         """
         started = time.perf_counter()
+        tokenizer_id = None if tokenize else _default_tokenizer_id()
         tokenize = tokenize or default_tokenizer()
         docs = {d.id: _strip_text(d) for d in documents}
         items = list(items)
@@ -186,6 +195,7 @@ class PolicyIndex:
             built_at=_now(),
             dense_kind=dense.kind,
             next_row_id=len(items),
+            tokenizer=tokenizer_id,
         )
         index = cls(
             manifest,
@@ -387,6 +397,7 @@ class PolicyIndex:
             raise IndexMismatchError(
                 f"BM25 files in {folder / BM25_DIR} are unreadable: {exc}"
             ) from exc
+        _check_tokenizer(manifest, folder)
         logger.info("loaded index %s: %d items", folder, len(items))
         return cls(manifest, documents, items, tokens, cards, rows, dense, bm25)
 
@@ -473,6 +484,20 @@ def _check_inputs(
             raise InputError(
                 f"item {item.id} has no card; translate it first", source="index", field="cards"
             )
+
+
+def _check_tokenizer(manifest: Manifest, folder: Path) -> None:
+    """Warn when the domain dictionary changed since the build: BM25 still works, but queries
+    and passages no longer segment alike until the corpus is ingested and indexed again."""
+    current = _default_tokenizer_id()
+    if manifest.tokenizer is not None and manifest.tokenizer != current:
+        logger.warning(
+            "index at %s was segmented with tokenizer %s, this process uses %s (domain dictionary"
+            " or stopwords changed): run `policymatch ingest` and `policymatch index` again",
+            folder,
+            manifest.tokenizer,
+            current,
+        )
 
 
 def _check_model(manifest: Manifest, embedder: Embedder | None, folder: Path | None) -> None:
