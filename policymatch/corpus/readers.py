@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from policymatch.corpus.docx_numbering import ListNumbering
 from policymatch.corpus.encoding import decode_bytes, detect_encoding
 from policymatch.corpus.models import RawRecord
 from policymatch.errors import InputError
@@ -346,18 +347,28 @@ def _docx_text(path: Path) -> tuple[str | None, str]:
         raise InputError(f"unreadable DOCX: {exc}", source=str(path)) from exc
     lines: list[str] = []
     title = (document.core_properties.title or "").strip() or None
+    # Word draws list labels (一、 （一） 1.) from the numbering part; they are not in the text
+    numbering = ListNumbering.from_document(document)
     for block in document.iter_inner_content():
         if isinstance(block, Table):
+            cell_texts: dict[Any, str] = {}  # merged cells repeat: label (and count) them once
             for row in block.rows:
-                cells = [c.text.strip() for c in row.cells]
+                cells = [_cell_text(cell, numbering, cell_texts) for cell in row.cells]
                 lines.append(" ".join(dict.fromkeys(c for c in cells if c)))  # merged cells repeat
             continue
-        text = block.text.strip()
+        text = (numbering.label(block) + block.text).strip()
         style = (block.style.name if block.style is not None else "") or ""
         if title is None and text and style.lower() in {"title", "heading 1", "标题", "标题 1"}:
             title = text
         lines.append(text)
     return title, "\n".join(lines)
+
+
+def _cell_text(cell: Any, numbering: ListNumbering, seen: dict[Any, str]) -> str:
+    key = cell._tc  # held in ``seen``, so lxml hands back this same proxy for a merged cell
+    if key not in seen:
+        seen[key] = "\n".join(numbering.label(p) + p.text for p in cell.paragraphs).strip()
+    return seen[key]
 
 
 def _pdf_text(path: Path) -> str:
