@@ -15,12 +15,16 @@ from functools import lru_cache
 
 from policymatch.reference import industries
 from policymatch.translate.beneficiaries import clause_role_at
+from policymatch.translate.tables import words
 from policymatch.translate.text import Sentence, strip_quotes
 
-# 产业 as part of an organisation or place (产业联盟, 产业园) qualifies nobody.
+# 产业 as part of an organisation or place (产业联盟, 产业园) qualifies nobody, nor does
+# 产业化 (农业产业化龙头企业 are mostly food processors, not farms).
 _HEAD_NOUN = re.compile(
-    r"(?:企业|行业|领域|产业(?!联盟|园|集聚区|基金|投资|大会|论坛)|类企业|业态|项目)"
+    r"(?:企业|行业|领域|产业(?!联盟|园|集聚区|基金|投资|大会|论坛|化)|类企业|业态|项目)"
 )
+# Head nouns that name the applicant's own business; the others name a field or a project.
+_STRICT_HEADS = ("企业", "行业", "类企业")
 # Words that may stand between a sector and its head noun (人工智能大模型企业, 人工智能相关领域).
 _MODIFIERS = ("大模型", "及相关", "相关", "应用", "类", "中小微", "中小", "小微", "运营")
 # 包括生产型企业和从事批发零售的贸易型企业: an inclusive list restricts nobody.
@@ -123,7 +127,9 @@ def find_industries(sentences: list[Sentence]) -> list[IndustryHit]:
             hit = _sector_ending_at(text, noun.start(), _MODIFIERS)
             if hit is None:
                 continue
-            strict = noun.group(0) in ("企业", "行业", "类企业")
+            strict = noun.group(0) in _STRICT_HEADS
+            if not strict and hit[0] in words("activity_sectors"):
+                continue  # 研发项目: an activity any firm carries out, not a sector it is in
             phrase_start = text.rfind(hit[0], 0, noun.start())
             for phrase, codes in [hit, *_listed_before(text, phrase_start)]:
                 hits.append(IndustryHit(phrase, tuple(codes), sentence.text, strict))
