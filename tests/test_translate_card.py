@@ -207,3 +207,18 @@ def test_a_plan_item_has_nothing_to_apply_for() -> None:
     assert not card.is_support_measure
     assert card.beneficiaries == [] and card.amounts == []
     assert card.summary == "山东省 · 指导思想 · 非申报类条款"
+
+
+def test_sole_proprietors_listed_beside_plain_enterprises_restrict_nobody() -> None:
+    # 个体工商户 among 企业、社会团体… widens who may apply; an enterprise is not shut out.
+    assert roles(
+        "本办法适用于依法参加工伤保险并足额缴费的企业、民办非企业单位以及以单位形式参保的"
+        "个体工商户，按规定给予职业技能提升补贴"
+    ) == {"个体工商户": "mention"}
+    assert roles("对个体工商户和各类企业吸纳就业的，给予社保补贴") == {"个体工商户": "mention"}
+    # Without plain 企业 in the list the kinds still bind.
+    assert roles("对小微企业和个体工商户减半征收资源税") == {
+        "小微企业": "requirement",
+        "个体工商户": "requirement",
+    }
+    assert roles("对个体工商户和企业职工参加培训的给予补贴") == {"个体工商户": "requirement"}

@@ -62,6 +62,29 @@ _CHANGED_BEFORE = re.compile(r"(?:扩大|降低|提高|提升|增加)[^,，]{0,8
 _BUSINESS_AFTER = re.compile(r"^[^,，的]{0,8}(?:业务|费率)")
 # The kind is a counted unit (每认定1家高新技术企业…奖励孵化器).
 _COUNTED_BEFORE = re.compile(r"每(?:认定|新增|引进|培育)\s?[\d一二三四五六七八九十]*\s?家?$")
+# Plain 企业 as one member of a list of applicants (…的企业、社会团体…以及个体工商户): every
+# enterprise may apply, so the other kinds listed widen the circle and restrict nobody.
+_LIST_SEPARATORS = ("、", "以及", "和", "及", "与", "或")
+_PLAIN_ENTERPRISE = re.compile(r"(?:各类|所有|全部)?企业")
+# What may follow the last member of such a list: punctuation, or the verb of the sentence.
+_LIST_END = (
+    ",",
+    "，",
+    "(",
+    "（",
+    "的",
+    "等",
+    "给予",
+    "吸纳",
+    "招用",
+    "申请",
+    "申报",
+    "可",
+    "均",
+    "按",
+    "在",
+    "依法",
+)
 
 
 @dataclass(frozen=True)
@@ -127,6 +150,22 @@ def _kind_role(name: str, clause: str, clause_role: Role) -> Role:
     return clause_role
 
 
+def lists_any_enterprise(clause: str) -> bool:
+    """Whether plain 企业 is one member of a list in the clause (…的企业、社会团体以及个体工商户).
+
+    企业 preceded by a modifier (小微企业, 制造业企业) is a kind of its own, not this.
+    """
+    for match in _PLAIN_ENTERPRISE.finditer(clause):
+        before, after = clause[: match.start()], clause[match.end() :]
+        after_separator = after.startswith(_LIST_SEPARATORS)
+        before_separator = before.endswith(_LIST_SEPARATORS)
+        if not (before == "" or before[-1] in "的对凡,， " or before_separator):
+            continue
+        if after_separator or (before_separator and (after == "" or after.startswith(_LIST_END))):
+            return True
+    return False
+
+
 def _is_qualification(name: str) -> bool:
     entry = qualifications.get(name)
     return entry is not None and entry.kind == "qualification"
@@ -151,6 +190,8 @@ def find_beneficiaries(sentences: list[Sentence]) -> list[BeneficiaryHit]:
             if not names:
                 continue
             role = "mention" if withholding else _role(clause, sentence, granting)
+            if lists_any_enterprise(clause):
+                role = "mention"
             hits.extend(
                 BeneficiaryHit(n, _kind_role(n, clause, role), _is_qualification(n), sentence.text)
                 for n in names
