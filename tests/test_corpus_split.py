@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,112 @@ def test_real_corpora_split_sanely(shared_data: Path) -> None:
             assert all(i.text.strip() for i in items)
             total += len(items)
     assert 2000 < total < 8000
+
+
+NOTICE_WITH_FORMS = """关于印发《高新区促进中小企业创新发展若干措施》的通知
+各有关单位：
+现将《高新区促进中小企业创新发展若干措施》印发给你们，请认真贯彻执行。
+一、研发投入补助。对上年度研发费用不低于300万元的中小企业，按研发费用增量部分的10%给予补助，单个企业每年最高100万元。
+二、首次认定奖励。对首次通过认定的国家高新技术企业给予30万元奖励，对首次入选省级专精特新中小企业的给予20万元奖励。
+三、贷款贴息。对中小企业当年新增的流动资金贷款，按实际支付利息的50%给予贴息，单个企业每年最高50万元。申报截止时间为2025年9月30日。
+附件：1.高新区中小企业创新发展项目申报表
+2.信用承诺书
+高新区管理委员会
+2025年3月1日
+附件1
+高新区中小企业创新发展项目申报表
+一、企业基本信息
+企业名称（盖章）：
+统一社会信用代码：
+二、申报事项
+1.研发投入补助
+2.首次认定奖励
+附件2
+信用承诺书
+本单位郑重承诺：
+1.所提交的申报材料真实、准确、完整；
+2.近三年无严重失信行为。
+法定代表人（签字）：
+"""
+
+
+def test_appendix_forms_end_the_last_item() -> None:
+    doc = build_document(RawRecord(id="hx", title="若干措施", text=NOTICE_WITH_FORMS))
+    items = split_document(doc)
+    assert [item.title for item in items] == ["研发投入补助", "首次认定奖励", "贷款贴息"]
+    assert items[-1].text.endswith("申报截止时间为2025年9月30日。")
+    assert not any("附件" in item.text or "企业名称" in item.text for item in items)
+    assert doc.attachment_text.startswith("附件：1.高新区中小企业创新发展项目申报表")
+    assert "信用承诺书" in doc.attachment_text and "统一社会信用代码" in doc.attachment_text
+
+
+FORWARDED_RULES = """关于转发《市级工业互联网发展专项资金管理细则》的通知
+各区（市）工业和信息化主管部门：
+现将《市级工业互联网发展专项资金管理细则》转发给你们，请结合实际做好组织申报工作。
+附件：市级工业互联网发展专项资金管理细则
+区工业和信息化局
+2024年5月8日
+附件
+市级工业互联网发展专项资金管理细则
+为加快工业互联网创新发展，规范专项资金管理，制定本细则。
+一、平台建设奖励。对新获评国家级工业互联网平台的企业给予200万元一次性奖励，对新获评省级平台的给予50万元奖励。
+二、企业上云补助。对规模以上工业企业购买云服务的，按实际费用的30%给予补助，单个企业最高20万元。
+三、标识解析应用补助。对建设标识解析二级节点并接入国家顶级节点的企业，按设备投资的20%给予补助，最高100万元。
+"""
+
+
+def test_forwarded_rules_in_an_appendix_are_split() -> None:
+    doc = build_document(RawRecord(id="zf", title="转发通知", text=FORWARDED_RULES))
+    items = split_document(doc)
+    assert [item.title for item in items] == ["平台建设奖励", "企业上云补助", "标识解析应用补助"]
+    assert all(item.heading_path == ["附件 市级工业互联网发展专项资金管理细则"] for item in items)
+    assert [item.id for item in items] == ["zf#1", "zf#2", "zf#3"]
+    assert doc.attachment_text.startswith(
+        "附件：市级工业互联网发展专项资金管理细则\n区工业和信息化局"
+    )
+
+
+def test_table_of_contents_entries_are_not_appendices() -> None:
+    text = (
+        "智能制造标准体系建设指南\n目录\n一、总体要求\n二、建设内容\n"
+        "附件1：智能制造术语\n附件2：重点标准清单\n"
+        "一、总体要求\n到2026年，制修订智能制造国家标准100项以上，建成较为完善的智能制造标准体系。"
+        "支持企业牵头或参与制定国际标准、国家标准和行业标准。\n"
+        "二、建设内容\n重点围绕智能装备、智能工厂和智能服务三类场景开展基础共性标准、关键技术标准研制，"
+        "对主导制定国家标准的企业按每项20万元给予奖励。\n"
+        "附件1：\n智能制造术语\n数字孪生：指在数字空间中对物理实体的映射。\n"
+    )
+    doc = build_document(RawRecord(id="toc", title="建设指南", text=text))
+    items = split_document(doc)
+    assert [item.title for item in items][-2:] == ["总体要求", "建设内容"]
+    assert items[-1].text.endswith("按每项20万元给予奖励。")
+    assert doc.attachment_text.startswith("附件1：\n智能制造术语")
+
+
+_APPENDIX_HEADING_LINE = re.compile(  # a table of contents entry (dot leaders) is no heading
+    r"^(?!.*[.．·…]{4})(?:附件|附表)\s*(?:\d{1,2}(?:-\d{1,2})?\s*(?:[：:、.．]|$)|[：:]|$)", re.M
+)
+
+
+@pytest.mark.slow
+def test_real_items_hold_no_appendix_heading(shared_data: Path) -> None:
+    """Documents with 附件 sections: no item runs on past an appendix heading."""
+    files = (
+        "zhouynf_govcn_state_council_2019snapshot.jsonl",
+        "xvshiting_digital_policies_central_shandong.jsonl",
+    )
+    with_appendix = 0
+    for file in files:
+        for raw in read_path(shared_data / "policies" / file):
+            doc = build_document(raw)
+            items = split_document(doc)
+            if doc.attachment_text:
+                with_appendix += 1
+            for item in items:
+                for match in _APPENDIX_HEADING_LINE.finditer(item.text):
+                    line = item.text[match.start() :].split("\n", 1)[0]
+                    title = re.split(r"[：:]", line, maxsplit=1)[-1].strip()
+                    after = doc.text.find(item.text[-50:]) + 50
+                    # a 目录 entry: the attachment's title comes again further down
+                    assert title and title in doc.text[after:], (item.id, line)
+    assert with_appendix >= 25

@@ -48,6 +48,7 @@ class PolicyDocument(BaseModel):
     source: str | None = None
     content_hash: str = ""
     general_text: str = ""  # 适用范围 / 支持对象 / 申报条件 sections that apply to every item
+    attachment_text: str = ""  # 附件 after the body that hold no items: forms, lists, the index
 
 
 class PolicyItem(BaseModel):

@@ -9,7 +9,9 @@ and builds the tree in the order the schemes appear. Items are the leaves at the
 useful level: a node whose children are tiny (a list of conditions) or are the parts of one
 measure (申报条件 / 申报材料 / 政策咨询) is kept whole, and a tiny leaf joins its previous
 sibling. General sections (适用范围, 支持对象, 申报条件 … at the top levels) become the
-document's ``general_text`` and every item's ``context``.
+document's ``general_text`` and every item's ``context``. The body ends where its
+appendices begin (:mod:`~policymatch.corpus.appendix`): an attached policy text is split on
+its own, forms and lists go to the document's ``attachment_text``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from policymatch.corpus.appendix import find_appendices
 from policymatch.corpus.dates import cn_number
 from policymatch.corpus.models import PolicyDocument, PolicyItem
 
@@ -85,29 +88,68 @@ class _Node:
 
 
 def split_document(doc: PolicyDocument) -> list[PolicyItem]:
-    """Split a document into its support items and fill ``doc.general_text``.
+    """Split a document into its support items; fill ``general_text`` and ``attachment_text``.
+
+    The body ends where its appendices begin (附件1 / 附件： / 附表 …, see
+    :mod:`~policymatch.corpus.appendix`): an attached text (实施方案, 申报指南, a forwarded
+    通知) is split on its own, its items' heading path starting with its heading; forms, lists
+    and the attachment index are no item's text and go to ``doc.attachment_text``.
 
     Args:
         doc: A normalised document (see :func:`~policymatch.corpus.metadata.build_document`).
-            Its ``general_text`` is set as a side effect.
+            Its ``general_text`` and ``attachment_text`` are set as a side effect.
 
     Returns:
         Items ``f"{doc.id}#{seq}"`` in document order, seq from 1; a document without
-        numbered structure gives the single item ``f"{doc.id}#0"`` holding the whole text.
+        numbered structure gives the single item ``f"{doc.id}#0"`` holding its body.
     """
     text = doc.text
-    roots = _build_tree(text)
+    appendices = find_appendices(text)
+    body = text[: appendices[0].start] if appendices else text
     general: list[str] = []
-    pieces: list[tuple[list[str], _Node, bool]] = []  # (heading path, node, whole subtree?)
-    if roots:
-        for root in roots:
-            _emit(root, [], text, pieces, general, top=True)
+    drafts = _section_drafts(body, [], general, whole_if_flat=False)
+    attachments = []
+    for appendix in appendices:
+        section = text[appendix.content_start : appendix.end]
+        if appendix.is_text:
+            drafts += _section_drafts(section, [appendix.heading], general, whole_if_flat=True)
+        else:
+            attachments.append(_clean(text[appendix.start : appendix.end]))
     doc.general_text = "\n".join(general)
-    items = _make_items(doc, pieces)
-    if not items:
-        title = doc.title
-        return [PolicyItem(id=f"{doc.id}#0", doc_id=doc.id, seq=0, title=title, text=text.strip())]
-    return items
+    doc.attachment_text = "\n".join(a for a in attachments if a)
+    if not drafts:
+        return [
+            PolicyItem(id=f"{doc.id}#0", doc_id=doc.id, seq=0, title=doc.title, text=body.strip())
+        ]
+    return [
+        PolicyItem(
+            id=f"{doc.id}#{seq}",
+            doc_id=doc.id,
+            seq=seq,
+            heading_path=path,
+            title=title,
+            text=item_text,
+            context=doc.general_text,
+        )
+        for seq, (path, title, item_text) in enumerate(drafts, start=1)
+    ]
+
+
+def _section_drafts(
+    text: str, prefix: list[str], general: list[str], *, whole_if_flat: bool
+) -> list[tuple[list[str], str, str]]:
+    """(heading path, title, text) of the items of one body or attached text."""
+    roots = _build_tree(text)
+    pieces: list[tuple[list[str], _Node, bool]] = []  # (heading path, node, whole subtree?)
+    for root in roots:
+        _emit(root, prefix, text, pieces, general, top=True, base=len(prefix))
+    drafts = _drafts(text, pieces)
+    if not roots and whole_if_flat and _clean(text):
+        # an attached text without numbering is one measure, titled by its heading
+        drafts = [
+            (prefix, prefix[-1].split(" ", 1)[-1] if prefix else "", _strip_signature(_clean(text)))
+        ]
+    return drafts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,7 +274,9 @@ def _emit(
     general: list[str],
     *,
     top: bool,
+    base: int = 0,
 ) -> None:
+    """Add a node's items to ``pieces``; ``base`` is the length of the section's own prefix."""
     if top and _GENERAL.match(node.heading):
         general.append(_clean(text[node.marker.start : node.subtree_end]))
         return
@@ -246,7 +290,15 @@ def _emit(
     child_path = [*path, f"{node.label}{separator}{node.heading}"]
     structural = _LEVEL.get(node.marker.scheme, _LIST_LEVEL) <= _LEVEL["cn"]
     for child in node.children:
-        _emit(child, child_path, text, pieces, general, top=top and structural and not path)
+        _emit(
+            child,
+            child_path,
+            text,
+            pieces,
+            general,
+            top=top and structural and len(path) == base,
+            base=base,
+        )
 
 
 def _is_one_measure(node: _Node, text: str) -> bool:
@@ -264,13 +316,13 @@ def _is_one_measure(node: _Node, text: str) -> bool:
     return bool(endings) and sum(e in "；;，," for e in endings) * 2 >= len(endings)
 
 
-def _make_items(
-    doc: PolicyDocument, pieces: list[tuple[list[str], _Node, bool]]
-) -> list[PolicyItem]:
+def _drafts(
+    text: str, pieces: list[tuple[list[str], _Node, bool]]
+) -> list[tuple[list[str], str, str]]:
     drafts: list[tuple[list[str], str, str]] = []  # (heading path, title, text)
     for path, node, whole in pieces:
         end = node.subtree_end if whole else node.end
-        body = _clean(doc.text[node.marker.start : end])
+        body = _clean(text[node.marker.start : end])
         if drafts and len(body) < MIN_ITEM_CHARS and drafts[-1][0] == path:
             previous = drafts[-1]
             drafts[-1] = (previous[0], previous[1], f"{previous[2]}\n{body}")
@@ -279,19 +331,7 @@ def _make_items(
     if drafts:
         path, title, body = drafts[-1]
         drafts[-1] = (path, title, _strip_signature(body))
-    return [
-        PolicyItem(
-            id=f"{doc.id}#{seq}",
-            doc_id=doc.id,
-            seq=seq,
-            heading_path=path,
-            title=title,
-            text=body,
-            context=doc.general_text,
-        )
-        for seq, (path, title, body) in enumerate(drafts, start=1)
-        if body
-    ]
+    return [draft for draft in drafts if draft[2]]
 
 
 def _clean(text: str) -> str:
