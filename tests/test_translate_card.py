@@ -222,3 +222,49 @@ def test_sole_proprietors_listed_beside_plain_enterprises_restrict_nobody() -> N
         "个体工商户": "requirement",
     }
     assert roles("对个体工商户和企业职工参加培训的给予补贴") == {"个体工商户": "requirement"}
+
+
+SCOPED_RULE_NOTICE = """某市工业和信息化局关于加快工业技术改造和软件产品推广应用的若干措施
+一、申报条件
+申报企业须在本市注册登记并纳税，具有独立法人资格，纳税信用等级B级以上。技术改造类项目申报企业须为规模以上工业企业。
+二、支持内容
+（一）技术改造补助。对企业实施技术改造项目，设备投资500万元以上的，按设备投资额的10%给予补助，单个项目最高500万元。
+（二）首版次软件奖励。对新认定的省首版次高端软件产品，给予开发企业一次性奖励20万元。
+三、申报方式
+申报截止时间为2025年10月31日，其中限上企业入库奖励按季度申报。
+"""
+
+
+def test_a_rule_for_one_kind_of_measure_binds_only_that_kind() -> None:
+    doc = build_document(
+        RawRecord(id="scoped", text=SCOPED_RULE_NOTICE, issuer="某市工业和信息化局")
+    )
+    items = split_document(doc)
+    cards = {
+        item.title: card for item, card in zip(items, translate_items(items, doc), strict=True)
+    }
+    upgrade = next(c for t, c in cards.items() if "技术改造补助" in t)
+    software = next(c for t, c in cards.items() if "首版次软件" in t)
+    assert "规上工业企业" in upgrade.beneficiaries
+    assert "规上工业企业" not in software.beneficiaries
+    assert software.industries == []
+
+
+def test_a_step_of_the_procedure_names_nobody_who_must_apply() -> None:
+    # The clause says when another measure is filed, not who may apply.
+    assert roles("申报截止时间为2025年10月31日，其中限上企业入库奖励按季度申报") == {
+        "限上企业": "mention"
+    }
+    assert roles("对首次纳入统计的限上企业，给予一次性奖励5万元") == {"限上企业": "award"}
+
+
+def test_rules_for_measures_in_general_bind_every_item() -> None:
+    from policymatch.translate.scope import measure_scope
+
+    def scope(text: str) -> str | None:
+        return measure_scope(split_sentences(text, "context")[0])
+
+    assert scope("技术改造类项目申报企业须为规模以上工业企业") == "技术改造"
+    assert scope("申报首台套奖励的企业须为本市注册的装备制造企业") == "首台套"
+    assert scope("申报各类项目的企业须无严重失信记录") is None
+    assert scope("其中设备购置类补贴按投资额的10%给予") is None  # a grant, not a rule

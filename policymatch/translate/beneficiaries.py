@@ -51,6 +51,12 @@ _MENTION_CUE = re.compile(
 _NAMES_NOBODY = re.compile(
     r"《[^》]{0,60}》|(?:领军人才|高层次人才|创新团队)(?:支持|集聚|引进|培育|倍增)?(?:计划|工程)"
 )
+# A clause on how or when to apply (…奖励按季度申报, 由企业向区商务局申报) names a measure or a
+# step of the procedure, not who qualifies.
+_PROCEDURE = re.compile(
+    r"按(?:季度|月|月度|年度?|批次)(?:统一)?(?:申报|申领|报送)|(?:申报|受理)截止|截止(?:时间|日期)"
+    r"|向[^,，]{1,20}(?:申报|申领|报送|提交)|审核后报|汇总(?:上报|报送)"
+)
 _WITHHOLDING = re.compile(r"不予|不得|不再(?!重复)")
 # Just before a kind: it is being created (发起设立新型研发机构), not the applicant.
 _OBJECT_BEFORE = re.compile(r"(?:设立|建设|组建|共建|创建(?!为)|打造)[^,，的)）]{0,10}$")
@@ -106,7 +112,7 @@ class BeneficiaryHit:
 
 
 def _role(clause: str, sentence: Sentence, granting: bool) -> Role:
-    if _MENTION_CUE.search(clause):
+    if _MENTION_CUE.search(clause) or (_PROCEDURE.search(clause) and not _SCOPE.search(clause)):
         return "mention"
     if _AWARD_CUE.search(clause):
         return "award"

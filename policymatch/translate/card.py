@@ -34,6 +34,7 @@ from policymatch.translate.industries import IndustryHit, find_industries, indus
 from policymatch.translate.measure import is_support_measure
 from policymatch.translate.models import Condition, PolicyCard
 from policymatch.translate.regions import document_region, find_region_scope
+from policymatch.translate.scope import binds_elsewhere
 from policymatch.translate.support_types import find_support_types
 from policymatch.translate.text import Sentence, split_sentences
 
@@ -105,6 +106,18 @@ def _item_sentences(item: PolicyItem) -> _ItemSentences:
         split_sentences(item.text, "text"),
         split_sentences(item.context, "context"),
     )
+
+
+def _binding(parts: _ItemSentences, item: PolicyItem, doc: PolicyDocument) -> _ItemSentences:
+    """The item's sentences without those that state a rule for another kind of measure
+    (技术改造类项目申报企业须为规上工业企业 read for a 首版次软件 award)."""
+    own_title = bool(item.title) and not (doc.title and doc.title in item.title)
+    own = parts.text + (parts.title if own_title else [])
+
+    def keep(sentences: list[Sentence]) -> list[Sentence]:
+        return [s for s in sentences if not binds_elsewhere(s, own)]
+
+    return _ItemSentences(parts.title, keep(parts.headings), keep(parts.text), keep(parts.context))
 
 
 def _body(text_sentences: list[Sentence], title: str) -> list[Sentence]:
@@ -204,10 +217,12 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         found_amounts = [a for s in parts.headings[::-1] for a in amount_reader.find_amounts(s)]
     types = find_support_types(own)
     support_names = [t.name for t in types]
-    beneficiary_hits = find_beneficiaries(parts.all)
-    industry_hits = find_industries(parts.all)
-    scope = find_region_scope(parts.all, doc, facts.home)
-    numeric = [c for s in parts.all for c in find_numeric_conditions(s)]
+    # Who may apply is read without rules stated for another kind of measure.
+    binding = _binding(parts, item, doc).all
+    beneficiary_hits = find_beneficiaries(binding)
+    industry_hits = find_industries(binding)
+    scope = find_region_scope(binding, doc, facts.home)
+    numeric = [c for s in binding for c in find_numeric_conditions(s)]
     apply_window = find_apply_window(parts.text + parts.context, facts.year) or facts.apply_window
     validity = _item_validity(item, parts, facts)
     department = find_department(parts.text + parts.context, doc.issuer, facts.sentences)
