@@ -66,6 +66,7 @@ class Diagnosis:
     irrelevant_pairs: int
     irrelevant_recommended: list[tuple[str, str]]
     failing_kinds: Counter = field(default_factory=Counter)
+    irrelevant_verdicts: Counter = field(default_factory=Counter)
 
 
 def _tagged(sentences: list, wanted: str | None = None) -> list[str]:
@@ -142,6 +143,7 @@ def diagnose(name: str, as_of: dt.date | None = None) -> Diagnosis:
     recommended: list[tuple[str, str]] = []
     relevant = irrelevant = 0
     kinds: Counter = Counter()
+    irrelevant_verdicts: Counter = Counter()
     for enterprise_id, labels in sorted(dataset.qrels.items()):
         profile = profiles.get(enterprise_id)
         if profile is None:
@@ -176,9 +178,10 @@ def diagnose(name: str, as_of: dt.date | None = None) -> Diagnosis:
                     )
             else:
                 irrelevant += 1
+                irrelevant_verdicts[eligibility.verdict] += 1
                 if eligibility.verdict == "推荐":
                     recommended.append((enterprise_id, record_id))
-    return Diagnosis(name, relevant, unfit, irrelevant, recommended, kinds)
+    return Diagnosis(name, relevant, unfit, irrelevant, recommended, kinds, irrelevant_verdicts)
 
 
 def _print(diagnosis: Diagnosis, quiet: bool) -> None:
@@ -189,6 +192,7 @@ def _print(diagnosis: Diagnosis, quiet: bool) -> None:
         f"{diagnosis.irrelevant_pairs} grade-0 pairs judged 推荐\n"
     )
     out.write(f"   failing card fields: {dict(diagnosis.failing_kinds)}\n")
+    out.write(f"   grade-0 verdicts: {dict(diagnosis.irrelevant_verdicts)}\n")
     if quiet:
         return
     for error in diagnosis.relevant_unfit:
