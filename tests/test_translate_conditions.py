@@ -78,3 +78,50 @@ def test_condition_text_is_short_and_human() -> None:
 def test_a_range_between_two_bounds_gives_both() -> None:
     text = "对上年度主营业务收入在2000万元至2亿元之间的中小企业，按照设备投资额的8%给予补助"
     assert conditions(text) == [("revenue", ">=", 2000, True), ("revenue", "<=", 20000, True)]
+
+
+def test_a_monthly_or_quarterly_figure_is_not_annual_revenue() -> None:
+    text = "对月销售额15万元以下（以1个季度为1个纳税期的，季度销售额45万元以下）的纳税人免征增值税"
+    assert conditions(text) == []
+    assert conditions("年销售额500万元以下的商户给予贴息") == [("revenue", "<=", 500, True)]
+
+
+def test_figures_of_another_party_set_no_hard_bar() -> None:
+    # The incubator applies; these bars are its tenants'.
+    assert conditions("入驻的在孵企业须成立不超过2年，从业人员不超过30人") == [
+        ("age_years", "<=", 2, False),
+        ("employees", "<=", 30, False),
+    ]
+    # A streamer's sales, rewarded to the agency that signed the streamer.
+    assert conditions("年带货销售额超过5000万元的主播，每人奖励所在机构3万元") == [
+        ("revenue", ">", 5000, False)
+    ]
+
+
+def test_a_raised_grant_for_a_subset_is_a_bonus_not_a_bar() -> None:
+    assert conditions("其中成立不满5年即获认定的，奖励提高至30万元") == [
+        ("age_years", "<", 5, False)
+    ]
+
+
+def test_bands_of_a_schedule_are_alternatives() -> None:
+    from policymatch.translate.conditions import soften_exclusive_tiers
+
+    found = [
+        c
+        for s in split_sentences(
+            "对上年度营业收入1亿元以上的企业，补贴上限为每年80万元；"
+            "对上年度营业收入在2000万元至1亿元之间的企业，补贴上限为每年40万元；"
+            "对上年度营业收入2000万元以下的企业，补贴上限为每年10万元",
+            "context",
+        )
+        for c in find_numeric_conditions(s)
+    ]
+    assert [c.hard for c in soften_exclusive_tiers(found)] == [False] * 4
+    # Bars that can all be met together stay hard.
+    stacked = [
+        c
+        for s in split_sentences("营业收入2000万元以上；营业收入不超过4亿元", "context")
+        for c in find_numeric_conditions(s)
+    ]
+    assert [c.hard for c in soften_exclusive_tiers(stacked)] == [True, True]

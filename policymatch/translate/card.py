@@ -20,7 +20,7 @@ from policymatch.translate.beneficiaries import (
     beneficiary_names,
     find_beneficiaries,
 )
-from policymatch.translate.conditions import find_numeric_conditions
+from policymatch.translate.conditions import find_numeric_conditions, soften_exclusive_tiers
 from policymatch.translate.dates import (
     DateSpan,
     find_apply_window,
@@ -243,7 +243,9 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         support_types=types,
         amounts=found_amounts,
         max_amount_wan=max_wan,
-        conditions=_dedupe_conditions(_beneficiary_conditions(beneficiary_hits) + numeric),
+        conditions=soften_exclusive_tiers(
+            _dedupe_conditions(_beneficiary_conditions(beneficiary_hits) + numeric)
+        ),
         apply_window=apply_window,
         validity=validity,
         department=department,

@@ -66,6 +66,19 @@ _MAX_GAP = 20
 _GAP_BREAK = re.compile(r"[,，;；。:：]")
 _LIST_JOIN = re.compile(r"^\s?(?:、|和|及|或)\s?$")
 _STRICT = {">=": ">", "<=": "<"}
+# A figure of another period than the year (月销售额10万元以下, 季度销售额30万元以下) is not the
+# annual figure a profile holds; it gives no condition.
+_OTHER_PERIOD = re.compile(r"(?:月|季度|季|月均|日均|单月|每月)$")
+# Whose figure: a sentence about another party (在孵企业应当成立3年以内…) or a figure that
+# describes a person (年带货销售额超过1亿元的主播) sets no bar for the applicant itself, at
+# most for one of several applicants; such conditions are soft.
+_OTHER_SUBJECT = re.compile(
+    r"^\s?(?:其中)?(?:(?:入驻|入孵)的?)?(?:在孵|入孵|入驻|孵化|被投资?)的?企业"
+)
+_PERSON_AFTER = re.compile(r"^[^,，;；。]{0,8}的(?:主播|人才|个人|员工|职工|学员|毕业生|团队)")
+# A sentence that raises the grant for a subset (对成立不超过3年即通过认定的，奖励提高到20万元)
+# states a bonus, not an entry bar.
+_BONUS = re.compile(r"提高到|提高至|提高为|上浮|增加到|增加至|翻倍|加倍|额外给予|再给予|再奖励")
 
 
 @dataclass(frozen=True)
@@ -145,11 +158,13 @@ def _condition_hits(sentence: Sentence) -> list[_Hit]:
     hits: list[_Hit] = []
     keyword_hits = _keyword_hits(folded)
     keyword_starts = [(start, field.unit) for start, _, field in keyword_hits]
-    for _, key_end, field in keyword_hits:
+    for key_start, key_end, field in keyword_hits:
         index = next((i for i, q in enumerate(quantities) if q.start >= key_end), None)
         if index is None or index in used:
             continue
         quantity = quantities[index]
+        if _OTHER_PERIOD.search(folded[max(0, key_start - 4) : key_start]):
+            continue
         if any(
             key_end <= start < quantity.start and unit == quantity.unit
             for start, unit in keyword_starts
@@ -178,6 +193,12 @@ def _condition_hits(sentence: Sentence) -> list[_Hit]:
         used.update(range(index, index + len(tier)))
         hits.append(_Hit(_condition(target, op, value, sentence), key_end, tier[-1].end))
     _mark_alternatives(hits, folded)
+    if _BONUS.search(folded) or _OTHER_SUBJECT.match(folded):
+        for hit in hits:
+            hit.condition.hard = False
+    for hit in hits:
+        if _PERSON_AFTER.match(folded[hit.end :]):
+            hit.condition.hard = False
     return hits
 
 
@@ -218,3 +239,36 @@ def find_numeric_conditions(sentence: Sentence) -> list[Condition]:
 def condition_spans(sentence: Sentence) -> list[tuple[int, int]]:
     """Folded-text spans read as thresholds, which therefore are not amounts granted."""
     return [(hit.start, hit.end) for hit in _condition_hits(sentence)]
+
+
+def soften_exclusive_tiers(conditions: list[Condition]) -> list[Condition]:
+    """Make soft the hard numeric conditions of a field that no value can meet all at once.
+
+    Bands read from a schedule (营业收入50亿元以上的…；500万元至2000万元之间的…；500万元以下
+    的…) are alternatives, one per tier, not bars that all apply; read as hard they shut out
+    every enterprise.
+
+    Args:
+        conditions: An item's conditions; changed in place.
+
+    Returns:
+        The same list.
+    """
+    by_field: dict[str, list[Condition]] = {}
+    for condition in conditions:
+        if condition.kind == "numeric" and condition.hard and condition.field:
+            by_field.setdefault(condition.field, []).append(condition)
+    for group in by_field.values():
+        lows = [c for c in group if c.op in (">=", ">")]
+        highs = [c for c in group if c.op in ("<=", "<")]
+        if not lows or not highs:
+            continue
+        low = max(lows, key=lambda c: (float(c.value), c.op == ">"))  # type: ignore[arg-type]
+        high = min(highs, key=lambda c: (float(c.value), c.op == "<"))  # type: ignore[arg-type]
+        low_value, high_value = float(low.value), float(high.value)  # type: ignore[arg-type]
+        if low_value > high_value or (
+            low_value == high_value and (low.op == ">" or high.op == "<")
+        ):
+            for condition in group:
+                condition.hard = False
+    return conditions
