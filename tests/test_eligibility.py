@@ -392,3 +392,13 @@ def test_an_award_for_becoming_a_kind_does_not_bar_a_firm_that_is_not_one_yet():
 
     required = card.model_copy(update={"conditions": []})  # the same kind as an entry bar
     assert check_eligibility(required, applicant).verdict == "不符合"
+
+
+def test_a_small_scale_vat_taxpayer_has_sales_of_at_most_500_wan():
+    item = card(beneficiaries=["小规模纳税人"])
+    large = check_eligibility(item, profile(name="某商贸有限公司", revenue=1800), AS_OF)
+    assert large.verdict == "不符合"
+    assert "一般纳税人" in only(large, "beneficiary").reason
+    small = check_eligibility(item, profile(name="某商贸有限公司", revenue=320), AS_OF)
+    assert only(small, "beneficiary").status == "unknown"
+    assert small.verdict == "可能符合"

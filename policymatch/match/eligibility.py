@@ -54,6 +54,10 @@ STARTUP_MET_YEARS, STARTUP_UNMET_YEARS = 3.0, 5.0
 # 小型微利企业 (企业所得税法实施条例, 财税〔2023〕6号 and after): 从业人数≤300人, 资产总额≤5000万元,
 # 年应纳税所得额≤300万元; 营业收入 bounds the taxable income from above.
 _SMALL_LOW_PROFIT = {"employees": 300.0, "total_assets": 5000.0, "taxable_income": 300.0}
+# 增值税一般纳税人登记管理办法 art. 2: a taxpayer whose annual taxable sales exceed 500万元 must
+# register as a general taxpayer, so it cannot be a 小规模纳税人; 营业收入 stands in for sales.
+SMALL_SCALE_TAXPAYER = "小规模纳税人"
+SMALL_SCALE_TAXPAYER_CEILING = 500.0
 _GENERIC_KINDS = frozenset({"企业", "各类企业", "市场主体", "企事业单位", "各类市场主体"})
 _COMPANY_WORDS = ("公司", "有限", "股份", "集团", "合伙", "研究院")
 
@@ -175,6 +179,8 @@ def _kind_judgement(
         if entry is not None and entry.kind == "qualification":
             return _Judgement("met", f"已具备{name}资质")
         return _Judgement("met", f"企业资料载明为{name}")
+    if name == SMALL_SCALE_TAXPAYER:
+        return _small_scale_taxpayer_judgement(profile)
     if entry is None or entry.kind == "declared":
         return _Judgement("unknown", f"企业资料未显示属于{name}，需核实")
     if entry.kind == "qualification":
@@ -237,6 +243,16 @@ def _small_low_profit_judgement(profile: EnterpriseProfile) -> _Judgement:
             f"{_number(revenue)}万元，属于小型微利企业",
         )
     return _Judgement("unknown", "从业人员和资产总额在小型微利企业标准内，应纳税所得额需核实")
+
+
+def _small_scale_taxpayer_judgement(profile: EnterpriseProfile) -> _Judgement:
+    revenue = profile.revenue
+    if revenue is not None and revenue > SMALL_SCALE_TAXPAYER_CEILING:
+        return _Judgement(
+            "unmet",
+            f"营业收入{_number(revenue)}万元，超过500万元，应登记为一般纳税人，不是小规模纳税人",
+        )
+    return _Judgement("unknown", "企业资料未显示是否为增值税小规模纳税人，需核实")
 
 
 def _startup_judgement(profile: EnterpriseProfile, as_of: dt.date) -> _Judgement:
