@@ -402,3 +402,30 @@ def test_a_small_scale_vat_taxpayer_has_sales_of_at_most_500_wan():
     small = check_eligibility(item, profile(name="某商贸有限公司", revenue=320), AS_OF)
     assert only(small, "beneficiary").status == "unknown"
     assert small.verdict == "可能符合"
+
+
+def test_a_qualification_the_firm_is_applying_for_is_unknown_not_unmet():
+    item = card(
+        conditions=[
+            Condition(
+                kind="qualification",
+                value="专精特新中小企业",
+                text="须为专精特新中小企业",
+                role="requirement",
+            )
+        ]
+    )
+    applying = profile(
+        name="某机器人有限公司",
+        qualifications="高新技术企业",
+        description="工业机器人集成商，今年申报省级专精特新中小企业，想申请贷款贴息。",
+    )
+    check = only(check_eligibility(item, applying, AS_OF), "qualification")
+    assert check.status == "unknown"
+    assert "正在申报" in check.reason
+    other_plans = profile(
+        name="某机器人有限公司",
+        qualifications="高新技术企业",
+        description="计划联合高校申报省重点实验室。",
+    )
+    assert check_eligibility(item, other_plans, AS_OF).verdict == "不符合"

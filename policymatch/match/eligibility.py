@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import operator
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -60,6 +61,8 @@ SMALL_SCALE_TAXPAYER = "小规模纳税人"
 SMALL_SCALE_TAXPAYER_CEILING = 500.0
 _GENERIC_KINDS = frozenset({"企业", "各类企业", "市场主体", "企事业单位", "各类市场主体"})
 _COMPANY_WORDS = ("公司", "有限", "股份", "集团", "合伙", "研究院")
+# The enterprise says it is applying for a qualification (今年申报省级专精特新中小企业).
+_APPLYING = re.compile(r"(?:正在|今年|拟|计划|准备|已)?(?:申报|申请|争创|认定中|冲刺)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,8 @@ def _kind_judgement(
     if entry is None or entry.kind == "declared":
         return _Judgement("unknown", f"企业资料未显示属于{name}，需核实")
     if entry.kind == "qualification":
+        if _applying_for(name, profile):
+            return _Judgement("unknown", f"企业资料显示正在申报{name}，获认定后方可享受")
         if profile.qualifications:
             return _Judgement("unmet", f"企业所列资质中没有{name}")
         return _Judgement("unknown", f"企业未填报资质，无法确认是否为{name}")
@@ -207,6 +212,16 @@ def _kind_judgement(
             return _Judgement("unknown", f"{judgement.reason}，是否属于{name}需核实")
         return judgement
     return _statistical_judgement(name, entry, profile)
+
+
+def _applying_for(name: str, profile: EnterpriseProfile) -> bool:
+    """Whether the profile's description says the enterprise is applying for ``name``."""
+    for sentence in re.split(r"[。；;！!？?\n]", profile.description):
+        for clause in re.split(r"[，,]", sentence):
+            match = _APPLYING.search(clause)
+            if match and name in qualifications.find_qualifications(clause[match.start() :]):
+                return True
+    return False
 
 
 def _size_judgement(name: str, sizes: tuple[str, ...], profile: EnterpriseProfile) -> _Judgement:
