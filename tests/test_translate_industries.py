@@ -33,3 +33,36 @@ def test_industrialisation_is_not_the_sector_itself() -> None:
 def test_trade_enterprises_cover_retail_and_catering() -> None:
     # 商贸企业 in commerce-bureau policies are 批发零售 and 住宿餐饮 alike (限上商贸企业).
     assert set(codes("对年销售额2亿元以下的中小商贸企业给予贷款贴息")) == {"F", "H"}
+
+
+def test_an_open_sector_list_is_a_soft_condition_not_a_bar() -> None:
+    from policymatch.corpus.metadata import build_document
+    from policymatch.corpus.models import RawRecord
+    from policymatch.corpus.split import split_document
+    from policymatch.translate import translate_items
+
+    hits = find_industries(
+        split_sentences("本措施适用于本市注册的批发、零售企业及相关商业运营主体", "context")
+    )
+    assert {h.phrase for h in hits} == {"批发", "零售"} and all(h.open for h in hits)
+    closed = find_industries(split_sentences("本措施适用于本市注册的批发、零售企业", "context"))
+    assert closed and not any(h.open for h in closed)
+
+    text = (
+        "某市促进消费若干措施\n一、适用范围\n本措施适用于在本市注册登记的批发、零售企业及相关"
+        "会展、商业运营主体。\n二、支持措施\n（一）老字号认定奖励。新认定为“中华老字号”的企业，"
+        "一次性奖励30万元；老字号企业在市外新开设直营门店的，每家门店奖励2万元，每家企业最高10万元。"
+        "\n（二）商贸企业贷款贴息。对年销售额2亿元以下的中小商贸企业，取得银行流动资金贷款用于商品"
+        "采购的，按实际支付利息的50%给予贴息，每家企业每年最高30万元。"
+    )
+    doc = build_document(RawRecord(id="open-list", text=text, issuer="某市商务局"))
+    items = split_document(doc)
+    cards = {
+        item.title: card for item, card in zip(items, translate_items(items, doc), strict=True)
+    }
+    award = next(c for t, c in cards.items() if "老字号" in t)
+    assert award.industries == []
+    [soft] = [c for c in award.conditions if c.kind == "industry"]
+    assert not soft.hard and set(soft.value) == {"51", "52"}
+    loan = next(c for t, c in cards.items() if "贴息" in t)
+    assert set(loan.industries) == {"F", "H"}  # the item's own 商贸企业 still binds

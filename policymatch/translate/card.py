@@ -178,6 +178,28 @@ def _beneficiary_conditions(hits: list[BeneficiaryHit]) -> list[Condition]:
     return conditions
 
 
+def _open_industry_conditions(hits: list[IndustryHit], closed: list[str]) -> list[Condition]:
+    """Sectors of an open list (批发、零售企业及相关商业运营主体) as one soft industry condition.
+
+    The list names who is meant first but goes on to related entities, so a firm outside the
+    named sectors is not ruled out: checked, its mismatch makes an item 可能符合, not 不符合.
+    """
+    codes = [c for c in industry_codes([h for h in hits if h.open]) if c not in closed]
+    if not codes:
+        return []
+    source = next(h.source for h in hits if h.open)
+    phrases = "、".join(dict.fromkeys(h.phrase for h in hits if h.open))
+    return [
+        Condition(
+            kind="industry",
+            value=codes,
+            hard=False,
+            text=f"所属行业：{phrases}及相关",
+            source=source,
+        )
+    ]
+
+
 def _kind_industries(hits: list[BeneficiaryHit]) -> list[IndustryHit]:
     """Sectors implied by beneficiary kinds that are industries (工业企业 -> B C D, 文化企业 -> R)."""
     implied = []
@@ -233,6 +255,7 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         industry_hits = []
         beneficiary_hits = [h for h in beneficiary_hits if h.role == "mention"]
     industry_hits = industry_hits + _kind_industries(beneficiary_hits)
+    closed_industries = industry_codes([h for h in industry_hits if not h.open])
     beneficiaries = beneficiary_names(beneficiary_hits)
     found = Findings(
         item=item,
@@ -245,7 +268,8 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         max_amount_wan=max_wan,
         conditions=soften_exclusive_tiers(
             _dedupe_conditions(_beneficiary_conditions(beneficiary_hits) + numeric)
-        ),
+        )
+        + _open_industry_conditions(industry_hits, closed_industries),
         apply_window=apply_window,
         validity=validity,
         department=department,
@@ -256,7 +280,7 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         beneficiaries=beneficiaries,
         region_codes=scope.codes,
         region_names=scope.names,
-        industries=industry_codes(industry_hits),
+        industries=closed_industries,
         conditions=found.conditions,
         support_types=[t.name for t in types],
         amounts=found_amounts,

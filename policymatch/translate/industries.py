@@ -35,6 +35,7 @@ _LEAD_VERB = re.compile(
 _MAX_PHRASE = 14
 _MIN_PHRASE = 2
 _LIST_SEPARATORS = re.compile(r"[、和及与]")
+_OPEN_AFTER = re.compile(r"^(?:及|以及|和|与|等)(?:其他)?相关")
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,16 @@ class IndustryHit:
     """Codes one phrase of the item names, and the sentence it is in.
 
     ``strict`` is True when the phrase qualifies the applicant itself (制造业企业, 从事软件开发)
-    and False for a field of activity (人工智能领域, 集成电路产业).
+    and False for a field of activity (人工智能领域, 集成电路产业). ``open`` is True when the
+    sector list goes on with related entities (餐饮企业及相关商业运营主体), so a firm outside the
+    named sectors may still be meant.
     """
 
     phrase: str
     codes: tuple[str, ...]
     source: str
     strict: bool
+    open: bool = False  # the list goes on with 及相关… (批发、零售企业及相关商业运营主体)
 
 
 @lru_cache(maxsize=1)
@@ -130,9 +134,10 @@ def find_industries(sentences: list[Sentence]) -> list[IndustryHit]:
             strict = noun.group(0) in _STRICT_HEADS
             if not strict and hit[0] in words("activity_sectors"):
                 continue  # 研发项目: an activity any firm carries out, not a sector it is in
+            open_list = bool(_OPEN_AFTER.match(text[noun.end() :]))
             phrase_start = text.rfind(hit[0], 0, noun.start())
             for phrase, codes in [hit, *_listed_before(text, phrase_start)]:
-                hits.append(IndustryHit(phrase, tuple(codes), sentence.text, strict))
+                hits.append(IndustryHit(phrase, tuple(codes), sentence.text, strict, open_list))
         for verb in _LEAD_VERB.finditer(text):
             if clause_role_at(text, verb.start(), sentence) == "mention" or _INCLUSIVE.search(
                 text[: verb.start()]
