@@ -51,6 +51,8 @@ METHODS: tuple[Method, ...] = ("tfidf", "bm25", "dense", "rrf", "hybrid", "full"
 DEFAULT_VERDICTS: tuple[Verdict, ...] = ("推荐", "可能符合")
 INELIGIBLE: Verdict = "不符合"
 EligibilityCheck = Callable[..., Eligibility]
+# Distinct (region, day) keys whose per-item pre-filter answers a Matcher keeps.
+_REGION_MEMO_SIZE = 512
 
 
 @dataclass
@@ -225,6 +227,8 @@ class Matcher:
         self._doc_ids = np.array([i.doc_id for i in index.items], dtype=object)
         self._frequency = explain_mod.document_frequency(index.tokens)
         self._common = explain_mod.common_words(index.tokens, frequency=self._frequency)
+        # (region code, day, ignore_validity) -> per item: 1 possible, 0 不符合, -1 not judged
+        self._region_memo: dict[tuple[str, dt.date, bool], np.ndarray] = {}
 
     def _follow_index(self) -> None:
         """Re-read per-item data after the index gained or lost documents."""
@@ -509,9 +513,12 @@ class Matcher:
         done = 0
         while True:
             chunk = order[done:limit]
-            pairs.extend(
-                self._pair(profile, row, int(p), retrieved, as_of, ignore_validity) for p in chunk
-            )
+            for position in chunk:
+                pair = self._wanted_pair(
+                    profile, row, int(position), retrieved, as_of, ignore_validity, wanted
+                )
+                if pair is not None:
+                    pairs.append(pair)
             done = min(limit, len(order))
             kept = self._order(pairs, wanted, group_by_document)
             if len(kept) >= k or done >= len(order):
@@ -534,6 +541,70 @@ class Matcher:
                 if not (self._doc_ids[p.position] in seen or seen.add(self._doc_ids[p.position]))
             ]
         return ranked
+
+    def _wanted_pair(
+        self,
+        profile: EnterpriseProfile,
+        row: int,
+        position: int,
+        retrieved: _Retrieved,
+        as_of: dt.date | None,
+        ignore_validity: bool,
+        wanted: set[str],
+    ) -> _Pair | None:
+        """The pair of ``profile`` and the item at ``position``, or None when its verdict is unwanted.
+
+        Most candidates are 不符合 (five in six for the sample enterprises, nearly all for
+        another region), and :meth:`_order` drops unwanted verdicts anyway, so their pair
+        features are never computed; when 不符合 is unwanted, :meth:`_region_possible` spares
+        most of them the rules too. Rankers score each pair on its own, so leaving pairs out
+        changes no other pair's score.
+        """
+        card = self.index.cards[self.index.items[position].id]
+        if INELIGIBLE not in wanted and not self._region_possible(
+            card, position, profile.region_code, as_of, ignore_validity
+        ):
+            return None
+        eligibility = self.check(card, profile, as_of=as_of, ignore_validity=ignore_validity)
+        if eligibility.verdict not in wanted:
+            return None
+        return self._pair_with(
+            profile, row, position, retrieved, eligibility, as_of, ignore_validity
+        )
+
+    def _region_possible(
+        self,
+        card: PolicyCard,
+        position: int,
+        region_code: str | None,
+        as_of: dt.date | None,
+        ignore_validity: bool,
+    ) -> bool:
+        """False when the item is 不符合 for any enterprise registered in ``region_code``.
+
+        The vectorised pre-filter judges a probe profile that has nothing but the region: its
+        False means an unmet region or validity check (every other rule is unknown without
+        data, never unmet), which any profile of that region shares. The answer depends on the
+        item, the region and the day only, so it is kept per (region, day) and item for later
+        requests; the pre-filter costs about as much as the rules for a single pair.
+        """
+        if self._prefilter_many is None:
+            return True
+        day = as_of or dt.date.today()
+        key = (region_code or "", day, ignore_validity)
+        known = self._region_memo.get(key)
+        if known is None:
+            if len(self._region_memo) >= _REGION_MEMO_SIZE:
+                self._region_memo.clear()
+            known = np.full(len(self.index), -1, dtype=np.int8)  # -1: not judged yet
+            self._region_memo[key] = known
+        if known[position] < 0:
+            probe = EnterpriseProfile(id="region-probe", region_code=region_code)
+            possible = self._prefilter_many(
+                card, [probe], as_of=day, ignore_validity=ignore_validity
+            )
+            known[position] = int(bool(possible[0]))
+        return bool(known[position])
 
     def _pair(
         self,

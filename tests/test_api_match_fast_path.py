@@ -1,0 +1,95 @@
+"""The request fast path of ``Matcher.match`` ranks exactly as judging every candidate would.
+
+``match`` skips pair features for unwanted verdicts and, when 不符合 is unwanted, skips items
+whose region rules out the enterprise (a per-region memo of the pre-filter). These tests
+compare it with two plain rankings of the same corpus: every item judged and ranked with all
+verdicts kept, then filtered; and a matcher with no pre-filter (an explicit rules function).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from test_matcher_corpus import build_corpus, build_profiles
+
+from policymatch.embed import CachedEmbedder
+from policymatch.embed.e5 import E5Embedder
+from policymatch.match.eligibility import check_eligibility
+from policymatch.match.matcher import MatchConfig, Matcher
+from policymatch.match.results import MatchResults
+from policymatch.profile import normalize_profile
+
+ALL_VERDICTS = ("推荐", "可能符合", "不符合")
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return build_corpus()
+
+
+@pytest.fixture(scope="module")
+def embedder(tmp_path_factory) -> CachedEmbedder:
+    return CachedEmbedder(E5Embedder(), tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="module")
+def profiles():
+    """The corpus's three enterprises, one with no region, and one far from every policy."""
+    extra = [
+        {"id": "no-region", "name": "某科技有限公司", "needs": ["高新技术企业认定奖励"]},
+        {
+            "id": "gz-far",
+            "name": "广州市某贸易有限公司",
+            "region": "广东省广州市天河区",
+            "needs": ["出口信用保险保费补贴", "人才补贴"],
+            "employees": 30,
+        },
+    ]
+    return [*build_profiles(), *(normalize_profile(p) for p in extra)]
+
+
+def _every_candidate(corpus, embedder) -> Matcher:
+    return Matcher.build(
+        corpus.documents,
+        corpus.items,
+        corpus.cards,
+        embedder,
+        config=MatchConfig(candidates=None),
+    )
+
+
+def _shape(results: MatchResults) -> list[tuple]:
+    return [
+        (m.item_id, m.score, m.verdict, [c.model_dump() for c in m.checks], m.explanations)
+        for m in results.matches
+    ]
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2024, 6, 1), dt.date(2031, 1, 1)])
+@pytest.mark.parametrize("verdicts", [None, ("推荐",), ("可能符合", "不符合"), ALL_VERDICTS])
+def test_fast_path_equals_judging_every_item(corpus, embedder, profiles, as_of, verdicts):
+    matcher = _every_candidate(corpus, embedder)
+    wanted = set(verdicts or ("推荐", "可能符合"))
+    every = len(corpus.items)
+    for profile in profiles:
+        judged = matcher.match(profile, k=every, as_of=as_of, verdicts=ALL_VERDICTS)
+        expected = [m for m in judged.matches if m.verdict in wanted]
+        for k in (1, 3, every):
+            fast = matcher.match(profile, k=k, as_of=as_of, verdicts=verdicts)
+            assert _shape(fast) == _shape(MatchResults(query_id=profile.id, matches=expected[:k]))
+
+
+def test_region_memo_agrees_with_no_prefilter(corpus, embedder, profiles):
+    fast = Matcher.build(corpus.documents, corpus.items, corpus.cards, embedder)
+    plain = Matcher(fast.index, embedder, eligibility=check_eligibility)
+    as_of = dt.date(2024, 6, 1)
+    for _ in range(2):  # the second round reads the memo the first one filled
+        for profile in profiles:
+            assert _shape(fast.match(profile, k=5, as_of=as_of)) == _shape(
+                plain.match(profile, k=5, as_of=as_of)
+            )
+    far = next(p for p in profiles if p.id == "gz-far")
+    results = fast.match(far, k=5, as_of=as_of, verdicts=ALL_VERDICTS)
+    # the memo rules out the regional items for 广州, the nationwide one stays possible
+    assert {m.verdict for m in results.matches if not m.item_id.startswith("gj")} == {"不符合"}
