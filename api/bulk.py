@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +17,26 @@ from api.errors import ApiError
 from api.schemas import BulkLoadReport, RowError
 from policymatch.errors import InputError
 from policymatch.profile import read_profiles
+from policymatch.profile.models import EnterpriseProfile
 from policymatch.profile.readers import SUFFIXES
 
 logger = logging.getLogger(__name__)
 
 
-def load_enterprise_rows(store: Any, path: Path, shown_as: str | None = None) -> BulkLoadReport:
+OnStored = Callable[[list[EnterpriseProfile]], None]
+
+
+def load_enterprise_rows(
+    store: Any, path: Path, shown_as: str | None = None, on_stored: OnStored | None = None
+) -> BulkLoadReport:
     """Read ``path`` and store every profile that normalises.
 
     Args:
         store: The policy store.
         path: A member file (``.csv``, ``.tsv``, ``.xlsx``, ``.jsonl``, ``.json``).
         shown_as: File name to report instead of ``path``.
+        on_stored: Called with the stored profiles (the API queues their query texts for
+            embedding).
 
     Raises:
         InputError: The file cannot be read at all (type, encoding, header).
@@ -40,6 +49,8 @@ def load_enterprise_rows(store: Any, path: Path, shown_as: str | None = None) ->
             exc.message, source=shown_as or str(path), line=exc.line, field=exc.field
         ) from exc
     store.upsert_enterprises(profiles)
+    if on_stored is not None and profiles:
+        on_stored(profiles)
     logger.info("stored %d enterprises from %s, %d rows skipped", len(profiles), path, len(errors))
     return BulkLoadReport(
         stored=len(profiles),
@@ -48,7 +59,9 @@ def load_enterprise_rows(store: Any, path: Path, shown_as: str | None = None) ->
     )
 
 
-def load_enterprise_file(store: Any, filename: str, data: bytes) -> BulkLoadReport:
+def load_enterprise_file(
+    store: Any, filename: str, data: bytes, on_stored: OnStored | None = None
+) -> BulkLoadReport:
     """Store the enterprises of an uploaded file (see :func:`load_enterprise_rows`).
 
     Raises:
@@ -66,4 +79,4 @@ def load_enterprise_file(store: Any, filename: str, data: bytes) -> BulkLoadRepo
     with tempfile.TemporaryDirectory(prefix="policymatch-members-") as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
-        return load_enterprise_rows(store, path, shown_as=Path(filename).name)
+        return load_enterprise_rows(store, path, shown_as=Path(filename).name, on_stored=on_stored)

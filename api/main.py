@@ -25,6 +25,7 @@ from api.metrics import ApiMetrics
 from api.middleware import AccessLogMiddleware, BodySizeLimitMiddleware
 from api.routes import admin, console, enterprises, feedback, health, match, policies
 from api.state import AppState
+from api.warm import QueryWarmer
 from policymatch.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -96,12 +97,29 @@ def index_updater(settings: Settings, store: Any, embedders: EmbedderCache) -> A
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Load the index once at start; the app serves (503 on matching) if none is built yet."""
     state: AppState = app.state.policymatch
+    blas = _one_blas_thread()
     if not state.holder.ready and not state.holder.load():
         logger.warning("starting without an index: %s", state.holder.last_error)
     yield
+    if blas is not None:
+        blas.restore_original_limits()
     close = getattr(state.store, "close", None)
     if callable(close):
         close()
+
+
+def _one_blas_thread() -> Any:
+    """Limit numpy's BLAS to one thread while serving; None when threadpoolctl is missing.
+
+    A request's matrix products are small (a few query vectors against the items): one
+    thread does them in well under a millisecond, while waking BLAS's second thread on a
+    2-core machine busy with other requests took 14 ms per dense scoring (bench/api.py).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return None
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def create_app(
@@ -146,6 +164,7 @@ def create_app(
         catalogue=PolicyCatalogue(store),
         templates=build_templates(),
         update_index=index_updater(settings, store, embedders) if update_index else None,
+        warmer=QueryWarmer(holder),
     )
     install_error_handlers(app)
     for router in (

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from api.bulk import load_enterprise_file
-from api.deps import ApiKeyDep, ReadAccessDep, StoreDep
+from api.deps import ApiKeyDep, ReadAccessDep, StateDep, StoreDep
 from api.errors import ApiError
 from api.profiles import profile_etag, profile_from_input, stored_profile, to_public
 from api.schemas import BulkLoadReport, EnterpriseIn, EnterprisePage, EnterprisePublic
@@ -30,6 +30,7 @@ def put_enterprise(
     enterprise_id: str,
     body: EnterpriseIn,
     store: StoreDep,
+    state: StateDep,
     response: Response,
     _: ApiKeyDep,
     if_match: Annotated[str | None, Header(description="上次读取时的 ETag")] = None,
@@ -59,6 +60,8 @@ def put_enterprise(
             )
     profile = profile_from_input(body, enterprise_id=enterprise_id)
     store.upsert_enterprises([profile])
+    if state.warmer is not None:
+        state.warmer.submit([profile])
     public = to_public(profile)
     response.status_code = 201 if current is None else 200
     response.headers["ETag"] = f'"{public.etag}"'
@@ -102,9 +105,12 @@ def list_enterprises(
     },
 )
 async def bulk_load(
-    request: Request, file: UploadFile, store: StoreDep, _: ApiKeyDep
+    request: Request, file: UploadFile, store: StoreDep, state: StateDep, _: ApiKeyDep
 ) -> BulkLoadReport:
     """Store every readable row; rows that fail are listed with their row number and field
     (the header is row 1 in CSV/XLSX; JSONL counts lines from 1) and nothing else is lost."""
     data = await file.read()
-    return await run_in_threadpool(load_enterprise_file, store, file.filename or "upload", data)
+    on_stored = state.warmer.submit if state.warmer is not None else None
+    return await run_in_threadpool(
+        load_enterprise_file, store, file.filename or "upload", data, on_stored
+    )

@@ -421,11 +421,7 @@ class Matcher:
         views = [self._views(p) for p in profiles]
         extra = [profile_view_texts(p) for p in profiles]
         single_needs = [[n for n in p.needs if n.strip()] for p in profiles]
-        flat: list[str] = []
-        for texts, named, needs in zip(views, extra, single_needs, strict=True):
-            flat.extend(texts)
-            flat.extend(named[v] for v in PROFILE_VIEWS if named[v])
-            flat.extend(needs)
+        flat = [text for p in profiles for text in self.query_texts(p)]
         started = time.perf_counter()
         vectors = self.embedder.encode_queries(flat)
         self.timings.embedding += time.perf_counter() - started
@@ -450,6 +446,30 @@ class Matcher:
                 out[NEED_BEST][row] = np.max([minmax(r) for r in block], axis=0)
                 start += len(needs)
         return dense, out
+
+    def query_texts(self, profile: EnterpriseProfile) -> list[str]:
+        """Every text :meth:`match` embeds for ``profile``, in the order it embeds them.
+
+        The joint query (or the configured views), then each non-empty view of
+        :data:`PROFILE_VIEWS`, then each stated need.
+        """
+        named = profile_view_texts(profile)
+        return [
+            *self._views(profile),
+            *(named[v] for v in PROFILE_VIEWS if named[v]),
+            *(n for n in profile.needs if n.strip()),
+        ]
+
+    def warm_queries(self, profiles: Sequence[EnterpriseProfile]) -> int:
+        """Embed the query texts of ``profiles`` now, so a cached embedder serves them later.
+
+        Returns:
+            How many texts were handed to the embedder (cache hits included).
+        """
+        texts = list(dict.fromkeys(t for p in profiles for t in self.query_texts(p)))
+        if texts:
+            self.embedder.encode_queries(texts)
+        return len(texts)
 
     def _dense_scores(self, profiles: Sequence[EnterpriseProfile]) -> np.ndarray:
         """Cosine of each profile's query (views aggregated) to every item, ``(n_profiles, n_items)``."""
