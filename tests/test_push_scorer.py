@@ -18,10 +18,12 @@ from test_api_support import AS_OF, build_service_dir
 
 from policymatch.errors import InputError
 from policymatch.match import eligibility
+from policymatch.match.columns import CATEGORICALS
 from policymatch.match.features import profile_needs
 from policymatch.profile import normalize_profile, read_profiles
 from policymatch.push.campaign import _entry, run_campaign
 from policymatch.push.models import CampaignOptions
+from policymatch.push.profile_cache import ProfileCache
 from policymatch.push.scoring import IndexScorerFactory
 from policymatch.push.sources import open_source
 from policymatch.push.targets import resolve_targets
@@ -142,6 +144,66 @@ def test_second_campaign_encodes_only_new_or_changed_profiles(world, tmp_path):
     assert second.embedder.stats.hits >= ROWS - 3 - 4  # every other profile read from the cache
 
 
+def test_warm_campaign_scores_cached_columns_and_gives_the_uncached_output(world, tmp_path):
+    factory = _factory(world)
+    targets = resolve_targets(factory().index, POLICIES, as_of=AS_OF)
+    options = CampaignOptions(top=12, chunk_size=45, as_of=AS_OF)
+    cache_dir = tmp_path / "profiles"
+    runs, scorers = {}, {}
+    for name, cache in (("plain", None), ("cold", cache_dir), ("warm", cache_dir)):
+        scorer = scorers[name] = factory()
+        runs[name] = run_campaign(
+            open_source(world[2]),
+            factory,
+            targets,
+            options,
+            tmp_path / name,
+            scorer=scorer,
+            profile_cache_dir=cache,
+        )
+    files = ["sa-001.csv", "sa-002.csv", "sb-007#2.csv", "errors.csv"]
+    for name in files:
+        plain = (tmp_path / "plain" / name).read_bytes()
+        assert (tmp_path / "cold" / name).read_bytes() == plain, name
+        assert (tmp_path / "warm" / name).read_bytes() == plain, name
+    for key in ("read", "scored", "skipped", "judged", "prefilter_passed"):
+        assert getattr(runs["warm"].counters, key) == getattr(runs["plain"].counters, key), key
+    # the warm run read every vector from the column cache: the embedder was not asked at all
+    warm_stats = scorers["warm"].embedder.stats
+    assert warm_stats.hits == warm_stats.encoded == 0
+    assert scorers["cold"].embedder.stats.hits + scorers["cold"].embedder.stats.encoded
+
+
+def test_cached_columns_equal_the_columns_of_the_profiles(world, tmp_path):
+    scorer = _factory(world)()
+    profiles = _profiles(world[2]) + list(
+        read_profiles(ROOT / "data/enterprises/sample_enterprises.jsonl")
+    )
+    direct = scorer.columns_of(profiles)
+    cache = ProfileCache(tmp_path)
+    packed = cache.pack_columns(direct)
+    cache.close()
+    reopened = ProfileCache(tmp_path)  # ids of values come back from the vocab table
+    read = reopened.unpack_columns([p.id for p in profiles], packed)
+    assert list(read.ids) == [p.id for p in profiles]
+    for name in CATEGORICALS:
+        assert [read.values[name][c] for c in read.codes[name]] == [
+            direct.values[name][c] for c in direct.codes[name]
+        ], name
+    for name, values in direct.numbers.items():
+        assert np.array_equal(read.numbers[name], values, equal_nan=True), name
+    assert np.array_equal(read.vectors, direct.vectors)
+    assert np.array_equal(read.low, direct.low) and np.array_equal(read.high, direct.high)
+    # ages follow the scorer's day, from the founding day where known
+    ages = read.numeric("age_years", AS_OF)
+    founded = [p for p in profiles if p.founded]
+    assert founded and ages[profiles.index(founded[0])] == pytest.approx(
+        (AS_OF - founded[0].founded).days / 365.25
+    )
+    assert np.isnan(read.numeric("founded", AS_OF)).all()  # not a number the rules compare
+    reopened.close()
+
+
 def test_ray_engine_gives_the_single_process_output(world, tmp_path):
     pytest.importorskip("ray", reason="Ray Data not installed: pip install 'policymatch[ray]'")
     factory = _factory(world)
@@ -149,7 +211,16 @@ def test_ray_engine_gives_the_single_process_output(world, tmp_path):
     targets = resolve_targets(scorer.index, POLICIES, as_of=AS_OF)
     options = CampaignOptions(top=15, chunk_size=40, as_of=AS_OF)
     source = open_source(world[2])
-    local = run_campaign(source, factory, targets, options, tmp_path / "local", scorer=scorer)
+    cache_dir = tmp_path / "profiles"  # filled by the local run, read by the actors
+    local = run_campaign(
+        source,
+        factory,
+        targets,
+        options,
+        tmp_path / "local",
+        scorer=scorer,
+        profile_cache_dir=cache_dir,
+    )
     on_ray = run_campaign(
         source,
         factory,
@@ -159,6 +230,7 @@ def test_ray_engine_gives_the_single_process_output(world, tmp_path):
         engine="ray",
         ray_actors=2,
         scorer=scorer,
+        profile_cache_dir=cache_dir,
     )
     for target in targets:
         assert as_triples(on_ray.lists[target.policy_id]) == as_triples(

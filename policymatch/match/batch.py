@@ -36,12 +36,20 @@ import numpy as np
 from policymatch.embed.base import Embedder
 from policymatch.match import explain as explain_mod
 from policymatch.match.batch_rules import RuleMasks
+from policymatch.match.columns import (
+    Groups,
+    ProfileColumns,
+    ValueMemo,
+    build_columns,
+    representative,
+)
 from policymatch.match.features import (
     FEATURE_NAMES,
     beneficiary_fit,
     feature_matrix,
     industry_fit,
     item_offers,
+    need_fit,
     pair_features,
     qualification_fit,
     region_relation,
@@ -61,6 +69,8 @@ _CHECK_FEATURES = ("met", "unmet_hard", "unmet_soft", "unknown")
 _BOUND_SLACK = 1e-6  # float32 vs float64 rounding between the bound and the judged score
 _RELATIONS = ("same", "contained", "national", "outside", "unknown")
 _COLUMN = {name: f for f, name in enumerate(FEATURE_NAMES)}
+# Bump when what columns_of derives changes, so cached columns are not read back.
+COLUMNS_FORMAT = "1"
 
 
 class ChunkScores(NamedTuple):
@@ -111,6 +121,7 @@ class BatchScorer:
         if not hasattr(self.ranker, "weights"):
             raise TypeError("push campaigns need a linear ranker with per-feature weights")
         self.weights = np.array([self.ranker.weights.get(n, 0.0) for n in FEATURE_NAMES])
+        self._weight = {n: float(self.ranker.weights.get(n, 0.0)) for n in FEATURE_NAMES}
         if eligibility is None:
             from policymatch.match.eligibility import check_eligibility
 
@@ -118,9 +129,9 @@ class BatchScorer:
         self.check = eligibility
         self.prefilter = prefilter if use_prefilter else None
         self.use_prefilter = use_prefilter
-        self.masks = RuleMasks(self.as_of)
-        # feature values per (feature, item, distinct profile key), reused chunk after chunk
-        self._memo: dict[tuple[str, Hashable, Hashable], float] = {}
+        # per-value features and rule decisions, reused chunk after chunk
+        self.memo = ValueMemo()
+        self.masks = RuleMasks(self.as_of, self.memo)
         self.taxonomy = taxonomy or load_need_taxonomy()
         self.needs_matcher = NeedMatcher(self.taxonomy)
         self._texts = {
@@ -128,6 +139,7 @@ class BatchScorer:
         }
         self._offers: dict[str, set[str]] = {}
         self._item_matrix: np.ndarray | None = None
+        self._item_rows: tuple[tuple[int, ...], np.ndarray] | None = None
         self._last: _ChunkCache | None = None
 
     @classmethod
@@ -157,68 +169,151 @@ class BatchScorer:
     def known_items(self, item_ids: Sequence[str]) -> list[str]:
         return [i for i in item_ids if i in self.index.cards and i in self._texts]
 
+    def column_fingerprint(self) -> str:
+        """What a profile's cached columns depend on besides the record: the model (vectors),
+        the index (each vector's lowest and highest cosine to the items) and the need
+        taxonomy (need categories), hashed."""
+        payload = {
+            "format": COLUMNS_FORMAT,
+            "index": self.index.manifest.model_dump(mode="json", exclude={"built_at"}),
+            "model": self.embedder.model_id,
+            "taxonomy": repr(self.taxonomy),
+        }
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+
+    def columns_of(self, profiles: Sequence[EnterpriseProfile]) -> ProfileColumns:
+        """The scoring columns of ``profiles``: one embedder call (through its cache), the
+        similarity to every item for the min-max range, the need categories."""
+        profiles = list(profiles)
+        texts = [p.query_text() or p.name or p.id for p in profiles]
+        vectors = self.embedder.encode_queries(texts)
+        similarities = self.similarities(vectors)  # (n, all items)
+        needs_of: dict[tuple[tuple[str, ...], str], frozenset[str]] = {}
+        needs = []
+        for profile in profiles:
+            key = (tuple(profile.needs), profile.description)
+            if key not in needs_of:
+                needs_of[key] = frozenset(
+                    self.needs_matcher.needs("\n".join([*profile.needs, profile.description]))
+                )
+            needs.append(needs_of[key])
+        if similarities.shape[1]:
+            low, high = similarities.min(axis=1), similarities.max(axis=1)
+        else:
+            low = high = np.zeros(len(profiles))
+        return build_columns(profiles, needs, vectors, low, high)
+
     def score(self, profiles: Sequence[EnterpriseProfile], item_ids: Sequence[str]) -> ChunkScores:
         """Upper bounds of the final score and the prefilter mask, ``(n, len(item_ids))`` each."""
         profiles = list(profiles)
-        cache = self._prepare(profiles, item_ids)
-        bound = np.empty((len(profiles), len(item_ids)), dtype=np.float64)
-        possible = np.ones((len(profiles), len(item_ids)), dtype=bool)
+        columns = self.columns_of(profiles)
+        if self.use_prefilter and self.prefilter is not None:
+            return self._score(columns, item_ids, profiles)
+        return self.score_columns(columns, item_ids)
+
+    def score_columns(self, columns: ProfileColumns, item_ids: Sequence[str]) -> ChunkScores:
+        """:meth:`score` from columns (a warm chunk from the profile cache): no profile objects.
+
+        Raises:
+            TypeError: The scorer was given a prefilter callable, which reads profiles.
+        """
+        if self.use_prefilter and self.prefilter is not None:
+            raise TypeError("a custom prefilter reads profiles: call score(profiles, ...)")
+        return self._score(columns, item_ids, None)
+
+    def _score(
+        self,
+        columns: ProfileColumns,
+        item_ids: Sequence[str],
+        profiles: list[EnterpriseProfile] | None,
+    ) -> ChunkScores:
+        cache = self._last = _ChunkCache.build(self, columns, item_ids)
+        n = len(columns)
+        bound = np.empty((n, len(item_ids)), dtype=np.float64)
+        possible = np.ones((n, len(item_ids)), dtype=bool)
         for j, item_id in enumerate(item_ids):
-            bound[:, j] = self._bound_features(item_id, j, cache) @ self.weights + _BOUND_SLACK
+            bound[:, j] = self._bound(item_id, j, cache)
             if not self.use_prefilter:
                 continue
             card = self.index.cards[item_id]
-            if self.prefilter is not None:
+            if profiles is not None and self.prefilter is not None:
                 possible[:, j] = np.asarray(
                     self.prefilter(card, profiles, as_of=self.as_of), dtype=bool
                 )
             else:
                 possible[:, j] = self.masks.possible(
                     card,
-                    profiles,
-                    cache.groups["region"],
-                    cache.groups["industry"],
+                    columns,
+                    cache.group("region"),
+                    cache.group("industry"),
                     cache.masks,
                 )
         return ChunkScores(relevance=bound, possible=possible)
 
-    def _bound_features(self, item_id: str, j: int, cache: _ChunkCache) -> np.ndarray:
-        """``(n, len(FEATURE_NAMES))``: every feature the checks do not need, and for the ones
-        they do (met, unmet, unknown) the value that adds most to the score."""
+    def _bound(self, item_id: str, j: int, cache: _ChunkCache) -> np.ndarray:
+        """``(n,)`` the weighted sum of every feature the checks do not need, plus for the ones
+        they do (met, unmet, unknown) the value that adds most to the score.
+
+        Features that depend on one profile attribute are weighed once per distinct value
+        (memoised across chunks) and gathered; features of zero weight are not computed.
+        """
         card = self.index.cards[item_id]
         text = self._texts[item_id]
-        column = _COLUMN
-        features = np.zeros((len(cache.rows), len(FEATURE_NAMES)), dtype=np.float64)
-        features[:, column["relevance"]] = cache.relevance01[:, j]
-        features[:, column["dense"]] = cache.dense[:, j]
-        memo = self._memo
-        relation = cache.per_group(
+        weight = self._weight
+        bound = cache.relevance01[:, j] * weight["relevance"]
+        if weight["dense"]:
+            bound += cache.dense[:, j] * weight["dense"]
+        region_weights = [weight[f"region_{name}"] for name in _RELATIONS]
+        bound += cache.per_group(
             "region",
-            tuple(card.region_codes),
-            memo,
-            lambda p: _RELATIONS.index(region_relation(card, p)),
+            ("weighted relation", tuple(card.region_codes)),
+            lambda v: region_weights[
+                _RELATIONS.index(region_relation(card, representative("region", v)))
+            ],
         )
-        for r, name in enumerate(_RELATIONS):
-            features[:, column[f"region_{name}"]] = relation == r
-        features[:, column["beneficiary_fit"]] = cache.per_group(
-            "kinds", tuple(card.beneficiaries), memo, lambda p: beneficiary_fit(card, p)
-        )
-        features[:, column["qualification_fit"]] = cache.per_group(
-            "qualifications", item_id, memo, lambda p: qualification_fit(text, p)
-        )
-        features[:, column["industry_fit"]] = cache.per_group(
-            "industry", tuple(card.industries), memo, lambda p: industry_fit(card, p)
-        )
-        features[:, column["need_fit"]] = cache.need_fit(self._item_offers(item_id))
-        features[:, column["is_support_measure"]] = float(card.is_support_measure)
-        features[:, column["amount_log"]] = (
-            math.log10(1.0 + card.max_amount_wan) if card.max_amount_wan else 0.0
-        )
-        features[:, column["expired"]] = float(card.expired(self.as_of))
+        if weight["beneficiary_fit"]:
+            bound += cache.per_group(
+                "kinds",
+                ("weighted beneficiary", tuple(card.beneficiaries)),
+                lambda v: (
+                    weight["beneficiary_fit"] * beneficiary_fit(card, representative("kinds", v))
+                ),
+            )
+        if weight["qualification_fit"]:
+            bound += cache.per_group(
+                "qualifications",
+                ("weighted qualification", item_id),
+                lambda v: (
+                    weight["qualification_fit"]
+                    * qualification_fit(text, representative("qualifications", v))
+                ),
+            )
+        if weight["industry_fit"]:
+            bound += cache.per_group(
+                "industry",
+                ("weighted industry", tuple(card.industries)),
+                lambda v: (
+                    weight["industry_fit"] * industry_fit(card, representative("industry", v))
+                ),
+            )
+        if weight["need_fit"]:
+            offers = frozenset(self._item_offers(item_id))
+            bound += cache.per_group(
+                "needs",
+                ("weighted need", offers),
+                lambda v: weight["need_fit"] * need_fit(set(v), offers),
+            )
         checks = _max_checks(card)
-        for name in _CHECK_FEATURES:
-            features[:, column[name]] = checks if self.weights[column[name]] > 0 else 0.0
-        return features
+        constant = (
+            weight["is_support_measure"] * float(card.is_support_measure)
+            + weight["amount_log"]
+            * (math.log10(1.0 + card.max_amount_wan) if card.max_amount_wan else 0.0)
+            + weight["expired"] * float(card.expired(self.as_of))
+            + sum(weight[name] * checks for name in _CHECK_FEATURES if weight[name] > 0)
+        )
+        bound += constant + _BOUND_SLACK
+        return bound
 
     def judge(
         self, item_id: str, profiles: Sequence[EnterpriseProfile], relevance: np.ndarray
@@ -231,7 +326,7 @@ class BatchScorer:
             or cache.item_ids.get(item_id) is None
             or any(p.id not in cache.rows for p in profiles)
         ):
-            cache = _ChunkCache.build(self, profiles, [item_id])
+            cache = _ChunkCache.build(self, self.columns_of(profiles), [item_id])
         j = cache.item_ids[item_id]
         card = self.index.cards[item_id]
         text = self._texts[item_id]
@@ -250,11 +345,11 @@ class BatchScorer:
                 relevance=float(cache.relevance01[row, j]),
                 dense=float(cache.dense[row, j]),
                 bm25=0.0,
-                needs=cache.needs[row],
+                needs=cache.needs(row),
                 offers=offers,
                 as_of=self.as_of,
             )
-            pairs.append((profile, eligibility, features, cache.needs[row] & offers))
+            pairs.append((profile, eligibility, features, cache.needs(row) & offers))
         scores = self.ranker.score(feature_matrix(f for _, _, f, _ in pairs), FEATURE_NAMES)
         matches = []
         for (profile, eligibility, features, served), score in zip(pairs, scores, strict=True):
@@ -286,16 +381,29 @@ class BatchScorer:
         hundredths, which magnifies float32's dependence on how rows are batched (1e-6) into
         score differences that would make the lists depend on the chunk size.
         """
+        matrix = self._matrix()
+        if matrix is None:  # an IVF index: approximate scores, float32 as FAISS gives them
+            return self.index.dense_scores(vectors).astype(np.float64)
+        return np.asarray(vectors, dtype=np.float64) @ matrix.T
+
+    def item_similarities(self, vectors: np.ndarray, positions: Sequence[int]) -> np.ndarray:
+        """Cosine of each query to the items at ``positions`` (index order), ``(n, m)`` float64."""
+        matrix = self._matrix()
+        if matrix is None:
+            return self.similarities(vectors)[:, list(positions)]
+        key = tuple(positions)
+        if self._item_rows is None or self._item_rows[0] != key:
+            self._item_rows = (key, np.ascontiguousarray(matrix[list(positions)].T))
+        return np.asarray(vectors, dtype=np.float64) @ self._item_rows[1]
+
+    def _matrix(self) -> np.ndarray | None:
+        """The item vectors as float64 ``(n_items, dim)``; None for an IVF index."""
         if self._item_matrix is None:
             matrix = self.index.dense.matrix()
-            if matrix is None:  # an IVF index: approximate scores, float32 as FAISS gives them
-                return self.index.dense_scores(vectors).astype(np.float64)
+            if matrix is None:
+                return None
             self._item_matrix = np.array(matrix, dtype=np.float64)
-        return np.asarray(vectors, dtype=np.float64) @ self._item_matrix.T
-
-    def _prepare(self, profiles: list[EnterpriseProfile], item_ids: Sequence[str]) -> _ChunkCache:
-        self._last = _ChunkCache.build(self, profiles, item_ids)
-        return self._last
+        return self._item_matrix
 
     def _item_offers(self, item_id: str) -> set[str]:
         if item_id not in self._offers:
@@ -312,146 +420,91 @@ class BatchScorer:
         return label or doc_title or item.id
 
 
-# Profile attributes each vectorised feature reads: the feature is computed once per distinct key.
-_GROUP_KEYS: dict[str, Callable[[EnterpriseProfile], Hashable]] = {
-    "region": lambda p: p.region_code,
-    "kinds": lambda p: (tuple(sorted(p.qualifications)), p.size_class),
-    "qualifications": lambda p: tuple(p.qualifications),
-    "industry": lambda p: p.industry_code,
-}
-
-
 class _ChunkCache:
     """Per-chunk arrays score() and judge() share.
 
     Attributes:
+        columns: The chunk's profiles in columns.
         rows: Profile id -> row.
         item_ids: Item id -> column.
         dense: ``(n, m)`` cosine similarity.
         relevance01: ``(n, m)`` cosine min-max scaled over every indexed item per profile.
-        needs: Need categories of each profile.
-        groups: Per key name, ``(inverse (n,) int array, one representative profile per value)``.
+        masks: Prefilter masks of this chunk by card rule, shared by the chunk's items.
     """
 
     def __init__(
         self,
-        rows: dict[str, int],
+        columns: ProfileColumns,
         item_ids: dict[str, int],
         dense: np.ndarray,
         relevance01: np.ndarray,
-        needs: list[set[str]],
-        groups: dict[str, tuple[np.ndarray, list[EnterpriseProfile]]],
-        group_keys: dict[str, list[Hashable]],
-        need_groups: tuple[np.ndarray, list[set[str]]],
+        memo: ValueMemo,
     ) -> None:
-        self.rows = rows
+        self.memo = memo
+        self.columns = columns
         self.item_ids = item_ids
         self.dense = dense
         self.relevance01 = relevance01
-        self.needs = needs
-        self.groups = groups
-        self.group_keys = group_keys
-        self.need_groups = need_groups
+        self._rows: dict[str, int] | None = None
+        self._groups: dict[str, Groups] = {}
         self._arrays: dict[tuple[str, Hashable], np.ndarray] = {}
-        self.masks: dict[tuple[str, object], np.ndarray] = {}  # prefilter masks per card rule
+        self.masks: dict[tuple[str, object], np.ndarray] = {}
 
-    def per_group(
-        self,
-        name: str,
-        scope: Hashable,
-        memo: dict[tuple[str, Hashable, Hashable], float],
-        value: Callable[[EnterpriseProfile], float],
-    ) -> np.ndarray:
-        """``value`` of every profile, computed once per distinct key and ``scope``.
+    @property
+    def rows(self) -> dict[str, int]:
+        if self._rows is None:
+            self._rows = {str(i): r for r, i in enumerate(self.columns.ids.tolist())}
+        return self._rows
+
+    def group(self, name: str) -> Groups:
+        """The distinct values of categorical ``name`` in the chunk (computed once a chunk)."""
+        if name not in self._groups:
+            inverse, values = self.columns.distinct(name)
+            self._groups[name] = Groups(inverse, values, self.memo.ids(name, values))
+        return self._groups[name]
+
+    def needs(self, row: int) -> set[str]:
+        """Need categories of the profile at ``row``."""
+        code = int(self.columns.codes["needs"][row])
+        return set(self.columns.values["needs"][code])  # type: ignore[arg-type]
+
+    def per_group(self, name: str, scope: Hashable, value: Callable[[Any], float]) -> np.ndarray:
+        """``value`` of every profile, computed once per distinct value of ``name`` and ``scope``.
 
         Args:
-            name: The group (profile attribute) the value depends on.
+            name: The categorical (profile attribute) the value depends on.
             scope: What of the item the value depends on (its region codes, its text ...):
-                items with equal scopes share values, within the chunk and, via ``memo``,
-                across chunks.
-            memo: Values by (name, scope, key), kept by the scorer across chunks.
-            value: Computes the value for a representative profile.
+                items with equal scopes share values, within the chunk and, via the scorer's
+                memo, across chunks.
+            value: Computes the value from the attribute's value.
 
         Returns:
             ``(n,)`` float64.
         """
         ready = self._arrays.get((name, scope))
-        if ready is not None:
-            return ready
-        inverse, representatives = self.groups[name]
-        keys = self.group_keys[name]
-        values = np.empty(len(representatives), dtype=np.float64)
-        for g, (key, profile) in enumerate(zip(keys, representatives, strict=True)):
-            slot = (name, scope, key)
-            found = memo.get(slot)
-            if found is None:
-                found = memo[slot] = float(value(profile))
-            values[g] = found
-        self._arrays[(name, scope)] = values[inverse]
-        return self._arrays[(name, scope)]
-
-    def need_fit(self, offers: set[str]) -> np.ndarray:
-        """Share of each profile's needs the item serves (0 with no stated need): ``(n,)``."""
-        inverse, distinct = self.need_groups
-        fit = [len(needs & offers) / len(needs) if needs else 0.0 for needs in distinct]
-        return np.array(fit, dtype=np.float64)[inverse]
+        if ready is None:
+            groups = self.group(name)
+            per_value = self.memo.lookup((name, scope), groups, value)
+            ready = self._arrays[(name, scope)] = per_value[groups.inverse]
+        return ready
 
     @classmethod
     def build(
-        cls, scorer: BatchScorer, profiles: list[EnterpriseProfile], item_ids: Sequence[str]
+        cls, scorer: BatchScorer, columns: ProfileColumns, item_ids: Sequence[str]
     ) -> _ChunkCache:
-        texts = [p.query_text() or p.name or p.id for p in profiles]
-        vectors = scorer.embedder.encode_queries(texts)
-        similarities = scorer.similarities(vectors)  # (n, all items)
         positions = [scorer.index.position(i) for i in item_ids]
-        dense = similarities[:, positions]
-        low = similarities.min(axis=1)[:, None]
-        spread = similarities.max(axis=1)[:, None] - low
+        dense = scorer.item_similarities(columns.vectors, positions)
+        low = columns.low[:, None]
+        spread = columns.high[:, None] - low
         # the matcher's minmax: a constant row (no information) maps to zeros
         relevance01 = np.divide(dense - low, spread, out=np.zeros_like(dense), where=spread > 1e-12)
-        needs_of: dict[tuple[tuple[str, ...], str], set[str]] = {}
-        needs = []
-        for profile in profiles:
-            key = (tuple(profile.needs), profile.description)
-            if key not in needs_of:
-                needs_of[key] = scorer.needs_matcher.needs(
-                    "\n".join([*profile.needs, profile.description])
-                )
-            needs.append(needs_of[key])
-        groups = {name: _group(profiles, key) for name, key in _GROUP_KEYS.items()}
-        group_keys = {name: [_GROUP_KEYS[name](p) for p in groups[name][1]] for name in _GROUP_KEYS}
-        need_index: dict[frozenset[str], int] = {}
-        need_inverse = np.array(
-            [need_index.setdefault(frozenset(n), len(need_index)) for n in needs], dtype=np.int64
-        )
-        distinct_needs = [set(n) for n in need_index]
         return cls(
-            rows={p.id: r for r, p in enumerate(profiles)},
+            columns=columns,
             item_ids={i: j for j, i in enumerate(item_ids)},
             dense=dense,
             relevance01=relevance01,
-            needs=needs,
-            groups=groups,
-            group_keys=group_keys,
-            need_groups=(need_inverse, distinct_needs),
+            memo=scorer.memo,
         )
-
-
-def _group(
-    profiles: Sequence[EnterpriseProfile], key: Callable[[EnterpriseProfile], Hashable]
-) -> tuple[np.ndarray, list[EnterpriseProfile]]:
-    """(row -> group number, one representative profile per group), groups by ``key``."""
-    index: dict[Hashable, int] = {}
-    representatives: list[EnterpriseProfile] = []
-    inverse = np.empty(len(profiles), dtype=np.int64)
-    for row, profile in enumerate(profiles):
-        k = key(profile)
-        group = index.get(k)
-        if group is None:
-            group = index[k] = len(representatives)
-            representatives.append(profile)
-        inverse[row] = group
-    return inverse, representatives
 
 
 def _max_checks(card: PolicyCard) -> int:

@@ -14,11 +14,12 @@ item of the sample index.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from policymatch.profile.models import EnterpriseProfile
+from policymatch.match.columns import Groups, ProfileColumns, ValueMemo
 from policymatch.reference import industries, regions
 from policymatch.translate.models import Condition, PolicyCard
 
@@ -34,8 +35,9 @@ class RuleMasks:
         as_of: Day validity and ages are judged on.
     """
 
-    def __init__(self, as_of: dt.date) -> None:
+    def __init__(self, as_of: dt.date, memo: ValueMemo | None = None) -> None:
         self.as_of = as_of
+        self.memo = memo or ValueMemo()
         self._region_chain: dict[str | None, tuple[frozenset[str], str | None]] = {}
         self._industry_chain: dict[str, tuple[frozenset[str], str] | None] = {}
         self._decided: dict[tuple[object, ...], bool] = {}
@@ -44,29 +46,30 @@ class RuleMasks:
     def possible(
         self,
         card: PolicyCard,
-        profiles: Sequence[EnterpriseProfile],
-        region_groups: tuple[np.ndarray, list[EnterpriseProfile]],
-        industry_groups: tuple[np.ndarray, list[EnterpriseProfile]],
+        columns: ProfileColumns,
+        region_groups: Groups,
+        industry_groups: Groups,
         chunk_masks: dict[tuple[str, object], np.ndarray],
     ) -> np.ndarray:
-        """``(len(profiles),)`` bool: False exactly where ``eligibility.prefilter`` is False.
+        """``(len(columns),)`` bool: False exactly where ``eligibility.prefilter`` is False.
 
         Args:
             card: The item's card.
-            profiles: The chunk.
-            region_groups: (row -> group, one profile per distinct ``region_code``).
-            industry_groups: (row -> group, one profile per distinct ``industry_code``).
+            columns: The chunk's profiles in columns.
+            region_groups: The chunk's distinct ``region_code`` s.
+            industry_groups: The chunk's distinct ``industry_code`` s.
             chunk_masks: Masks of this chunk by rule, shared by the chunk's items.
         """
+        n = len(columns)
         if card.expired(self.as_of):
-            return np.zeros(len(profiles), dtype=bool)
+            return np.zeros(n, dtype=bool)
         region_rule, industry_rule, numeric = self._rules_of(card)
         mask = self._rule_mask(
             "region",
             region_rule,
             region_groups,
             chunk_masks,
-            lambda p: self._region_ok(region_rule, p.region_code),
+            lambda code: self._region_ok(region_rule, code),
         ).copy()
         if industry_rule:
             mask &= self._rule_mask(
@@ -74,51 +77,33 @@ class RuleMasks:
                 industry_rule,
                 industry_groups,
                 chunk_masks,
-                lambda p: self._industry_ok(industry_rule, p.industry_code),
+                lambda code: self._industry_ok(industry_rule, code),
             )
         for condition in numeric:
-            values = self._numeric_column(condition.field or "", profiles, chunk_masks)
+            field = condition.field or ""
+            key = ("numeric", field)
+            if key not in chunk_masks:
+                chunk_masks[key] = columns.numeric(field, self.as_of)
+            values = chunk_masks[key]
             threshold = float(condition.value)  # type: ignore[arg-type]
-            passes = np.zeros(len(profiles), dtype=bool)
+            passes = np.zeros(n, dtype=bool)
             known = ~np.isnan(values)
             passes[known] = _NUMPY_OPS[condition.op](values[known], threshold)  # type: ignore[index]
             mask &= ~known | passes
         return mask
 
-    def _numeric_column(
-        self,
-        field: str,
-        profiles: Sequence[EnterpriseProfile],
-        chunk_masks: dict[tuple[str, object], np.ndarray],
-    ) -> np.ndarray:
-        """The chunk's values of a numeric field as the rules read them, NaN where unknown."""
-        key = ("numeric", field)
-        if key not in chunk_masks:
-            if field == "age_years":
-                values = [_age_years(p, self.as_of) for p in profiles]
-            elif field in EnterpriseProfile.model_fields:
-                values = [getattr(p, field) for p in profiles]
-            else:
-                values = [None] * len(profiles)  # a field profiles do not hold: unknown
-            chunk_masks[key] = np.array(
-                [float(v) if isinstance(v, int | float) else np.nan for v in values],
-                dtype=np.float64,
-            )
-        return chunk_masks[key]
-
-    @staticmethod
     def _rule_mask(
+        self,
         kind: str,
         rule: object,
-        groups: tuple[np.ndarray, list[EnterpriseProfile]],
+        groups: Groups,
         chunk_masks: dict[tuple[str, object], np.ndarray],
-        decide: Callable[..., bool],
+        decide: Callable[[Any], bool],
     ) -> np.ndarray:
         key = (kind, rule)
         if key not in chunk_masks:
-            inverse, representatives = groups
-            ok = np.array([decide(p) for p in representatives], dtype=bool)
-            chunk_masks[key] = ok[inverse] if len(representatives) else np.ones(0, dtype=bool)
+            ok = self.memo.lookup(("rule", kind, rule), groups, decide) > 0.5
+            chunk_masks[key] = ok[groups.inverse] if len(groups.values) else np.ones(0, dtype=bool)
         return chunk_masks[key]
 
     def _rules_of(self, card: PolicyCard) -> tuple[RegionRule, IndustryRule, tuple[Condition, ...]]:
@@ -232,13 +217,6 @@ def _is_number(value: object) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-def _age_years(profile: EnterpriseProfile, as_of: dt.date) -> float | None:
-    """Years since founding on ``as_of`` (never negative), else the stated age."""
-    if profile.founded is not None:
-        return max(0.0, (as_of - profile.founded).days / 365.25)
-    return profile.age_years
 
 
 def _as_list(value: object) -> list[str]:

@@ -95,20 +95,23 @@ def process_chunk(
         Per policy at most ``top`` new entries, best first; the chunk's row errors and counts.
     """
     if parsed is None:
-        parsed = parse_chunk(chunk, options.as_of, profile_cache)
+        parsed = parse_chunk(chunk, options.as_of, profile_cache, scorer)
     outcome = ChunkOutcome(offset=chunk.offset, size=chunk.size, errors=parsed.errors)
     outcome.counters.read = chunk.size
     outcome.counters.skipped = skipped_rows(parsed.errors)
-    outcome.counters.scored = len(parsed.profiles)
-    if not parsed.profiles:
+    outcome.counters.scored = len(parsed)
+    if not len(parsed):
         return outcome
     item_ids = list(dict.fromkeys(i for t in targets for i in t.item_ids))
     column = {item_id: j for j, item_id in enumerate(item_ids)}
-    scores = scorer.score(parsed.profiles, item_ids)
+    if parsed.columns is not None:
+        scores = scorer.score_columns(parsed.columns, item_ids)  # type: ignore[attr-defined]
+    else:
+        scores = scorer.score(parsed.profiles, item_ids)
     relevance = np.where(scores.possible, scores.relevance, -np.inf).astype(np.float32)
     if options.min_score is not None:
         relevance[relevance < options.min_score] = -np.inf  # a judged score never exceeds it
-    ids = np.array([p.id for p in parsed.profiles], dtype=object)
+    ids = np.array(parsed.ids, dtype=object)
     for target in targets:
         columns = [column[i] for i in target.item_ids]
         sub = relevance[:, columns]
@@ -153,14 +156,15 @@ def _judge_target(
         judged += len(block)
         new: list[PushEntry] = []
         block_cols = cols[block]
+        profile_of = dict(zip(rows[block].tolist(), parsed.profiles_at(rows[block]), strict=True))
         for col in np.unique(block_cols):
             pairs = [p for p, c in zip(block, block_cols, strict=True) if c == col]
             item_id = target.item_ids[int(col)]
-            profiles = [parsed.profiles[rows[p]] for p in pairs]
+            profiles = [profile_of[int(rows[p])] for p in pairs]
             matches = scorer.judge(item_id, profiles, values[pairs])
             for match, pair in zip(matches, pairs, strict=True):
                 row = int(rows[pair])
-                entry = _entry(match, parsed.profiles[row], options)
+                entry = _entry(match, profile_of[row], options)
                 if entry is not None:
                     new.append(entry)
                     best[row] = max(best.get(row, float("-inf")), entry.score)
@@ -367,7 +371,7 @@ def run_campaign(
         else:
             cache = ProfileCache(profile_cache_dir) if profile_cache_dir else None
             try:
-                for chunk, parsed in _read_ahead(chunks, options.as_of, cache):
+                for chunk, parsed in _read_ahead(chunks, options.as_of, cache, scorer):
                     floors = _floors(state, options)
                     absorb(process_chunk(chunk, scorer, targets, options, floors, cache, parsed))
             finally:
@@ -387,17 +391,21 @@ def run_campaign(
 
 
 def _read_ahead(
-    chunks: Iterator[RawChunk], as_of: dt.date | None, cache: ProfileCache | None
+    chunks: Iterator[RawChunk],
+    as_of: dt.date | None,
+    cache: ProfileCache | None,
+    scorer: ChunkScorer,
 ) -> Iterator[tuple[RawChunk, ParsedChunk]]:
     """Chunks with their profiles, the next chunk read and normalised in a background thread.
 
-    Reading and normalising then overlap the embedder and the rules working on the current
-    chunk (the e5 engine and numpy release the GIL), which matters most in cold runs.
+    Reading, normalising and (for a scorer that scores columns) embedding new profiles then
+    overlap the rules working on the current chunk (the e5 engine, SQLite and numpy release
+    the GIL).
     """
 
     def read_next() -> tuple[RawChunk, ParsedChunk] | None:
         chunk = next(chunks, None)
-        return None if chunk is None else (chunk, parse_chunk(chunk, as_of, cache))
+        return None if chunk is None else (chunk, parse_chunk(chunk, as_of, cache, scorer))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-read") as pool:
         upcoming = pool.submit(read_next)
