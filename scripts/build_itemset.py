@@ -10,11 +10,14 @@ alone and restricted to items whose document region covers the enterprise.
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py pool      # pool.tsv
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py views OUT_DIR GROUPS   # label sheets
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py deepen RUNS_DIR   # round 2 of the pool
+    PYTHONPATH=. .venv/bin/python scripts/build_itemset.py complete --split report   # round 3
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py merge     # labels_*.tsv -> qrels.txt
 
 Round 2 (``deepen``) adds the unjudged pairs in the top 10 of every method of an eval run
 (``policymatch eval --dataset items --out DIR``, then ``DIR/runs``), as TREC pools do with
-submitted runs: a method is not scored on pairs nobody judged. ``views --unjudged`` writes
+submitted runs: a method is not scored on pairs nobody judged. Round 3 (``complete``) judges
+every item whose region covers the enterprise for the enterprises of a split, so that split's
+figures owe nothing to pooling: out-of-region items are 0 by the guideline's first rule. ``views --unjudged`` writes
 sheets of just those pairs; the judge still sees no rank, score or method.
 """
 
@@ -173,6 +176,36 @@ def cmd_deepen(args: argparse.Namespace) -> None:
     print(f"{len(found)} unjudged pairs added to {pool_path}")
 
 
+def cmd_complete(args: argparse.Namespace) -> None:
+    """Pool every unjudged in-region pair of the enterprises of one split (round 3)."""
+    from policymatch.reference import regions
+
+    judged = _judged()
+    splits = dict(
+        line.split("\t")[:2]
+        for line in (ITEMS / "split.tsv").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    records = read_policies(ITEMS / "policies.jsonl")
+
+    def code(region: str | None) -> str | None:
+        found = regions.lookup(region) if region and region != "全国" else None
+        return found.code if found else None
+
+    record_codes = {r.id: code(r.region) for r in records}
+    lines = []
+    for profile in _profiles():
+        if splits.get(profile.id) != args.split:
+            continue
+        own = code(profile.region)
+        for rid, item_code in record_codes.items():
+            if (profile.id, rid) not in judged and _covers(item_code, own):
+                lines.append(f"{profile.id}\t{rid}\tround3-region-{args.split}\n")
+    with (ITEMS / "pool.tsv").open("a", encoding="utf-8") as handle:
+        handle.writelines(lines)
+    print(f"{len(lines)} in-region unjudged pairs of the {args.split} split added to pool.tsv")
+
+
 def cmd_views(args: argparse.Namespace) -> None:
     """Label sheets: each enterprise once, then its pooled items in random-free id order."""
     records = {r.id: r for r in read_policies(ITEMS / "policies.jsonl")}
@@ -190,10 +223,13 @@ def cmd_views(args: argparse.Namespace) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     groups = int(args.groups)
-    eids = sorted(pool)
+    # enterprises to sheets by pair count, largest first, each to the lightest sheet
+    assigned: list[list[str]] = [[] for _ in range(groups)]
+    for eid in sorted(pool, key=lambda e: (-len(pool[e]), e)):
+        min(assigned, key=lambda sheet: sum(len(pool[e]) for e in sheet)).append(eid)
     for g in range(groups):
         sheet = []
-        for eid in eids[g::groups]:
+        for eid in sorted(assigned[g]):
             p = raw_profiles[eid]
             sheet.append(f"\n======== ENTERPRISE {eid}\n{json.dumps(p, ensure_ascii=False)}\n")
             for rid in sorted(pool[eid]):
@@ -204,7 +240,8 @@ def cmd_views(args: argparse.Namespace) -> None:
                     f"有效期至:{r.valid_until or '?'}\n标题:{r.title}\n{body[:700]}\n"
                 )
         (out / f"group{g + 1}.txt").write_text("".join(sheet), encoding="utf-8")
-        print(out / f"group{g + 1}.txt", len(eids[g::groups]), "enterprises")
+        pairs = sum(len(pool[e]) for e in assigned[g])
+        print(out / f"group{g + 1}.txt", len(assigned[g]), "enterprises", pairs, "pairs")
 
 
 def cmd_merge(_args: argparse.Namespace) -> None:
@@ -243,6 +280,9 @@ def main() -> None:
     deepen.add_argument("runs", help="runs folder of an eval output")
     deepen.add_argument("--depth", type=int, default=10)
     deepen.set_defaults(func=cmd_deepen)
+    complete = sub.add_parser("complete")
+    complete.add_argument("--split", default="report")
+    complete.set_defaults(func=cmd_complete)
     sub.add_parser("merge").set_defaults(func=cmd_merge)
     args = parser.parse_args()
     args.func(args)
