@@ -19,8 +19,9 @@ from test_api_support import AS_OF, build_service_dir
 from policymatch.errors import InputError
 from policymatch.match import eligibility
 from policymatch.match.columns import CATEGORICALS
-from policymatch.match.features import profile_needs
+from policymatch.match.features import profile_needs, region_relation
 from policymatch.profile import normalize_profile, read_profiles
+from policymatch.profile.models import EnterpriseProfile
 from policymatch.push.campaign import _entry, run_campaign
 from policymatch.push.models import CampaignOptions
 from policymatch.push.profile_cache import ProfileCache
@@ -239,6 +240,29 @@ def test_ray_engine_gives_the_single_process_output(world, tmp_path):
     for name in ("sa-001.csv", "sa-002.csv", "sb-007#2.csv", "errors.csv"):
         assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
     assert on_ray.counters.read == local.counters.read == ROWS
+
+
+def test_cached_region_relation_is_the_features_region_relation(world):
+    scorer = _factory(world)()
+    profiles = _profiles(world[2]) + list(
+        read_profiles(ROOT / "data/enterprises/sample_enterprises.jsonl")
+    )
+    # every member's 区划, the provinces and cities above them, a nationwide and a broken code
+    codes = {p.region_code for p in profiles} | {None, "", "000000", "12345", "990000"}
+    codes |= {c[:2] + "0000" for c in list(codes) if c} | {c[:4] + "00" for c in list(codes) if c}
+    seen = set()
+    cards = list(scorer.index.cards.values())
+    cards.append(cards[0].model_copy(update={"region_codes": ["000000"]}))  # nationwide
+    for card in cards:
+        for code in codes:
+            attributes = EnterpriseProfile.model_construct(id="", region_code=code)
+            expected = region_relation(card, attributes)
+            assert scorer.masks.region_relation(card.region_codes, code) == expected, (
+                card.item_id,
+                code,
+            )
+            seen.add(expected)
+    assert seen == {"same", "contained", "national", "outside", "unknown"}
 
 
 def test_need_matcher_finds_the_needs_the_taxonomy_finds(world):

@@ -52,7 +52,6 @@ from policymatch.match.features import (
     need_fit,
     pair_features,
     qualification_fit,
-    region_relation,
 )
 from policymatch.match.index import PolicyIndex, passage_text
 from policymatch.match.needs import NeedTaxonomy, load_need_taxonomy
@@ -269,7 +268,7 @@ class BatchScorer:
             "region",
             ("weighted relation", tuple(card.region_codes)),
             lambda v: region_weights[
-                _RELATIONS.index(region_relation(card, representative("region", v)))
+                _RELATIONS.index(self.masks.region_relation(card.region_codes, v))
             ],
         )
         if weight["beneficiary_fit"]:

@@ -14,7 +14,7 @@ item of the sample index.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -145,6 +145,28 @@ class RuleMasks:
         return own_code is not None and any(
             own_code in self._chain_of_region(code)[0] for code in wanted
         )  # the enterprise's region is coarser: unknown, not unmet
+
+    def region_relation(self, region_codes: Sequence[str], own: str | None) -> str:
+        """:func:`policymatch.match.features.region_relation` of an item's region codes and an
+        enterprise's 区划, from the cached chains (the same answer, without a path walk per call).
+        """
+        codes = [c for c in region_codes if not regions.is_nationwide(c)]
+        if not codes:
+            return "national"
+        if not own:
+            return "unknown"
+        if own in codes:
+            return "same"
+        own_chain = self._chain_of_region(own)[0]
+        if any(self._chain_of_region(code)[1] in own_chain for code in codes):
+            return "contained"  # an item region encloses the enterprise's
+        own_code = self._chain_of_region(own)[1]
+        if regions.is_nationwide(own) or (
+            own_code is not None
+            and any(own_code in self._chain_of_region(code)[0] for code in codes)
+        ):
+            return "unknown"  # the enterprise's region is coarser than the item's
+        return "outside"
 
     def _chain_of_region(self, code: str | None) -> tuple[frozenset[str], str | None]:
         if code not in self._region_chain:

@@ -40,6 +40,8 @@ CACHE_FILE = "profiles.sqlite"
 # Bump when normalisation changes what it derives, so stale profiles are not read back.
 NORMALIZER_VERSION = "1"
 _SQLITE_MAX_VARIABLES = 900
+_MMAP_BYTES = 1 << 30  # address space, not memory: pages are read in as touched
+_CACHE_KIB = 64 * 1024
 
 
 def record_key(raw: Any, as_of: dt.date | None) -> str:
@@ -94,6 +96,10 @@ class ProfileCache:
         if connection is None:
             connection = sqlite3.connect(self.path, check_same_thread=False, timeout=60)
             connection.execute("PRAGMA synchronous=NORMAL")
+            # a warm chunk reads ~10,000 random 1.6 KB rows: memory-mapped pages halve the CPU
+            # of those reads against copying them through SQLite's small default page cache
+            connection.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
+            connection.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)
