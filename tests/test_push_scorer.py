@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +19,10 @@ from test_api_support import AS_OF, build_service_dir
 
 from policymatch.errors import InputError
 from policymatch.match import eligibility
+from policymatch.match.batch import BatchScorer
 from policymatch.match.columns import CATEGORICALS
 from policymatch.match.features import profile_needs, region_relation
+from policymatch.match.learned import shipped_ranker
 from policymatch.profile import normalize_profile, read_profiles
 from policymatch.profile.models import EnterpriseProfile
 from policymatch.push.campaign import _entry, run_campaign
@@ -51,6 +54,19 @@ def _factory(world, **kwargs):
     return IndexScorerFactory(index_dir, settings, AS_OF, **kwargs)
 
 
+@dataclass(frozen=True)
+class LearnedScorerFactory:
+    """Push with the learned linear model the matcher ranks with (its raw weights bound)."""
+
+    index_dir: Path
+    settings: Settings
+
+    def __call__(self) -> BatchScorer:
+        model = shipped_ranker()
+        assert model is not None, "policymatch/match/data/ranker.json is shipped"
+        return BatchScorer.load(self.index_dir, self.settings, as_of=AS_OF, ranker=model)
+
+
 def _profiles(path: Path) -> list:
     profiles = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -63,8 +79,9 @@ def _profiles(path: Path) -> list:
     return profiles
 
 
-def test_campaign_equals_judging_every_pair_and_bounds_hold(world, tmp_path):
-    factory = _factory(world)
+@pytest.mark.parametrize("ranker", ["hand", "learned"])
+def test_campaign_equals_judging_every_pair_and_bounds_hold(world, tmp_path, ranker):
+    factory = _factory(world) if ranker == "hand" else LearnedScorerFactory(*world[:2])
     scorer = factory()
     targets = resolve_targets(scorer.index, POLICIES, as_of=AS_OF)
     assert [t.policy_id for t in targets] == POLICIES

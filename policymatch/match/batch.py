@@ -43,17 +43,21 @@ from policymatch.match.columns import (
     build_columns,
     representative,
 )
-from policymatch.match.features import (
+from policymatch.match.features import (  # the two private tables: the bound must follow them
+    _GENERIC_KINDS,
+    _NEED_COUNT_CAP,
     FEATURE_NAMES,
     beneficiary_fit,
     feature_matrix,
     industry_fit,
     item_offers,
+    kind_features,
     need_fit,
     pair_features,
     qualification_fit,
 )
 from policymatch.match.index import PolicyIndex, passage_text
+from policymatch.match.learned import LinearRanker
 from policymatch.match.needs import NeedTaxonomy, load_need_taxonomy
 from policymatch.match.ranking import HandWeightedRanker
 from policymatch.match.results import Eligibility, Match
@@ -66,6 +70,7 @@ logger = logging.getLogger(__name__)
 # Features only the eligibility checks fill in.
 _CHECK_FEATURES = ("met", "unmet_hard", "unmet_soft", "unknown")
 _BOUND_SLACK = 1e-6  # float32 vs float64 rounding between the bound and the judged score
+
 _RELATIONS = ("same", "contained", "national", "outside", "unknown")
 _COLUMN = {name: f for f, name in enumerate(FEATURE_NAMES)}
 # Bump when what columns_of derives changes, so cached columns are not read back.
@@ -92,7 +97,8 @@ class BatchScorer:
         index: The policy index (items, cards, documents, vectors).
         embedder: The embedder that built ``index`` (wrap it in the embedding cache).
         as_of: Day validity is judged on; None is today.
-        ranker: A linear ranker with ``weights`` (the bound needs them); default hand-weighted.
+        ranker: A linear ranker (the bound needs raw per-feature weights): the hand-weighted
+            score (default) or a :class:`~policymatch.match.learned.LinearRanker`.
         eligibility: ``check(card, profile, as_of=...) -> Eligibility``; default the rules module.
         prefilter: ``prefilter(card, profiles, as_of=...) -> bool array``; None for the rules
             module's decisions, memoised across chunks (:mod:`policymatch.match.batch_rules`).
@@ -106,7 +112,7 @@ class BatchScorer:
         embedder: Embedder,
         *,
         as_of: dt.date | None = None,
-        ranker: HandWeightedRanker | None = None,
+        ranker: HandWeightedRanker | LinearRanker | None = None,
         eligibility: Callable[..., Eligibility] | None = None,
         prefilter: Callable[..., np.ndarray] | None = None,
         use_prefilter: bool = True,
@@ -117,10 +123,8 @@ class BatchScorer:
         self.embedder = embedder
         self.as_of = as_of or dt.date.today()
         self.ranker = ranker or HandWeightedRanker()
-        if not hasattr(self.ranker, "weights"):
-            raise TypeError("push campaigns need a linear ranker with per-feature weights")
-        self.weights = np.array([self.ranker.weights.get(n, 0.0) for n in FEATURE_NAMES])
-        self._weight = {n: float(self.ranker.weights.get(n, 0.0)) for n in FEATURE_NAMES}
+        self._weight, self._constant = linear_weights(self.ranker)
+        self.weights = np.array([self._weight[n] for n in FEATURE_NAMES])
         if eligibility is None:
             from policymatch.match.eligibility import check_eligibility
 
@@ -159,7 +163,8 @@ class BatchScorer:
             "index": self.index.manifest.model_dump(mode="json", exclude={"built_at"}),
             "model": self.embedder.model_id,
             "as_of": self.as_of.isoformat(),
-            "weights": self.ranker.weights,
+            "weights": self._weight,
+            "constant": self._constant,
             "prefilter": self.use_prefilter,
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
@@ -303,16 +308,44 @@ class BatchScorer:
                 ("weighted need", offers),
                 lambda v: weight["need_fit"] * need_fit(set(v), offers),
             )
+        if weight["need_count"] or weight["need_other"]:
+            offers = frozenset(self._item_offers(item_id))
+            bound += cache.per_group(
+                "needs",
+                ("weighted need count and other", offers),
+                lambda v: (
+                    weight["need_count"] * min(len(set(v) & offers), _NEED_COUNT_CAP)
+                    + weight["need_other"] * float(bool(v and offers and not set(v) & offers))
+                ),
+            )
+        if weight["qualification_required"] or weight["award_held"] or weight["award_new"]:
+            bound += cache.per_group(
+                "qualifications",
+                ("weighted awards", item_id),
+                lambda v: _weighted_awards(card, v, weight),
+            )
+        bound += self._item_constant(card) + _BOUND_SLACK
+        return bound
+
+    def _item_constant(self, card: PolicyCard) -> float:
+        """The part of the bound that depends on the item alone: its constants, and for the
+        features the checks decide the most they can add."""
+        weight = self._weight
         checks = _max_checks(card)
-        constant = (
-            weight["is_support_measure"] * float(card.is_support_measure)
+        specific = bool(set(card.beneficiaries) - _GENERIC_KINDS)
+        return (
+            self._constant
+            + weight["is_support_measure"] * float(card.is_support_measure)
             + weight["amount_log"]
             * (math.log10(1.0 + card.max_amount_wan) if card.max_amount_wan else 0.0)
             + weight["expired"] * float(card.expired(self.as_of))
             + sum(weight[name] * checks for name in _CHECK_FEATURES if weight[name] > 0)
+            + weight["beneficiary_generic"] * float(not specific)
+            # met / unknown kind checks: only an item naming specific kinds has them
+            + (max(weight["beneficiary_met"], 0.0) + max(weight["beneficiary_unknown"], 0.0))
+            * float(specific)
+            + max(weight["unknown_share"], 0.0)  # a share in [0, 1]
         )
-        bound += constant + _BOUND_SLACK
-        return bound
 
     def judge(
         self, item_id: str, profiles: Sequence[EnterpriseProfile], relevance: np.ndarray
@@ -504,6 +537,45 @@ class _ChunkCache:
             relevance01=relevance01,
             memo=scorer.memo,
         )
+
+
+def linear_weights(ranker: Any) -> tuple[dict[str, float], float]:
+    """(raw weight per feature of :data:`FEATURE_NAMES`, constant) with
+    ``score = sum(weight * value) + constant``.
+
+    The hand-weighted score is linear as it stands; a learned
+    :class:`~policymatch.match.learned.LinearRanker` is linear in the standardised features,
+    ``coef * (x - mean) / scale``, so its raw weight is ``coef / scale`` and the means move into
+    the constant.
+
+    Raises:
+        TypeError: The ranker is not linear, or weighs a feature push cannot bound.
+    """
+    if isinstance(ranker, LinearRanker):
+        weight = dict.fromkeys(FEATURE_NAMES, 0.0)
+        constant = ranker.intercept
+        for name, coef, mean, scale in zip(
+            ranker.names, ranker.coefficients, ranker.means, ranker.scales, strict=True
+        ):
+            if name not in weight:
+                if coef:
+                    raise TypeError(f"push cannot compute the ranker's feature {name!r}")
+                continue
+            weight[name] = float(coef / scale)
+            constant -= float(coef * mean / scale)
+        return weight, float(constant)
+    if hasattr(ranker, "weights"):
+        return {n: float(ranker.weights.get(n, 0.0)) for n in FEATURE_NAMES}, 0.0
+    raise TypeError("push campaigns need a linear ranker with per-feature weights")
+
+
+def _weighted_awards(card: PolicyCard, qualifications: Any, weight: dict[str, float]) -> float:
+    """Weighted qualification_required, award_held and award_new of a qualification set: they
+    read the card and the firm's qualifications alone, not the checks."""
+    kinds = kind_features(card, representative("qualifications", qualifications), None)  # type: ignore[arg-type]
+    return sum(
+        weight[name] * kinds[name] for name in ("qualification_required", "award_held", "award_new")
+    )
 
 
 def _max_checks(card: PolicyCard) -> int:
