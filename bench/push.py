@@ -9,9 +9,14 @@ Builds (once) an index of the sample corpus (data/policies) and a synthetic memb
   members: the ceiling of a cold campaign;
 - **cold**: a campaign over those members with an empty query cache (its rate over the
   embedder's is the ratio to watch: 1.0 means nothing but the model costs time);
-- **warm**: a campaign over ``--rows`` members whose embeddings and profiles are cached. The
-  warm cache is filled first by a campaign over all rows, which takes ``rows / embedder rate``
-  seconds (a quarter of an hour for 100k at ~110 texts/s) and is kept in ``--work`` for later runs;
+- **warm**: a campaign over ``--rows`` members whose scoring columns (query vector, codes,
+  numbers) and profiles are cached. The warm cache is filled first by a campaign over all rows,
+  which takes ``rows / embedder rate`` seconds (hours for 100k distinct members on a shared
+  2-core machine at 10-30 texts/s) and is kept in ``--work`` for later runs. With
+  ``--distinct-texts N`` the members' query texts cycle through the first N members' (each
+  member keeps its own id, name, region, founding day and contact; see
+  ``bench/synthetic_enterprises.repeat_texts``), so the fill embeds only N texts: the warm run's
+  work per member is the same, only fewer texts had to be embedded to get there;
 - **ray**: the warm campaign on a local Ray (2 CPUs, 2 actors), when Ray Data is installed.
 
 Peak memory is the process's max RSS (``resource.getrusage``) over each run, measured in a fresh
@@ -63,12 +68,13 @@ def ensure_index(work: Path) -> Path:
     return index_dir
 
 
-def ensure_members(work: Path, rows: int) -> Path:
-    path = work / f"members-{rows}.parquet"
+def ensure_members(work: Path, rows: int, distinct_texts: int | None = None) -> Path:
+    suffix = f"-t{distinct_texts}" if distinct_texts else ""
+    path = work / f"members-{rows}{suffix}.parquet"
     if not path.exists():
         from bench.synthetic_enterprises import write_members
 
-        write_members(path, rows)
+        write_members(path, rows, distinct_texts=distinct_texts)
     return path
 
 
@@ -212,6 +218,12 @@ def main() -> None:
         default=None,
         help="members in the warm and Ray runs (default --rows); the first ones of the file",
     )
+    parser.add_argument(
+        "--distinct-texts",
+        type=int,
+        default=None,
+        help="members' query texts cycle through this many (the fill embeds only these)",
+    )
     parser.add_argument("--chunk-size", type=int, default=10_000)
     parser.add_argument("--top", type=int, default=100)
     parser.add_argument("--work", type=Path, default=Path("/tmp/policymatch-bench-push"))
@@ -225,7 +237,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     skip = set(filter(None, args.skip.split(",")))
     index_dir = ensure_index(work)
-    members = ensure_members(work, args.rows)
+    members = ensure_members(work, args.rows, args.distinct_texts)
     policies = pick_policies(index_dir, args.policies)
     base = {
         "work": str(work),

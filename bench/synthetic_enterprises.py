@@ -16,6 +16,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -195,17 +196,67 @@ class MemberGenerator:
             }
 
 
-def write_members(path: Path, rows: int, seed: int = 7, chunk: int = 50_000) -> Path:
-    """Write ``rows`` synthetic members to ``path`` (.jsonl, .csv or .parquet), chunk by chunk."""
+# What a member's query text is made of (EnterpriseProfile.query_text), with the figures that
+# go with the size written in the description.
+TEXT_FIELDS = (
+    "industry",
+    "industry_code",
+    "scope",
+    "description",
+    "employees",
+    "revenue",
+    "total_assets",
+    "qualifications",
+    "needs",
+)
+
+
+def repeat_texts(rows: Iterator[dict], distinct_texts: int | None) -> Iterator[dict]:
+    """Members whose query texts cycle through the first ``distinct_texts`` members' texts.
+
+    Member ``i`` keeps its own id, name, region, founding day and contact, and takes the
+    :data:`TEXT_FIELDS` of member ``i % distinct_texts``. A warm-campaign benchmark over many
+    members then needs the e5 embedder only for ``distinct_texts`` of them (every member is
+    still a distinct record with its own profile, rules and list entry).
+    """
+    first: list[dict] = []
+    for i, row in enumerate(rows):
+        if distinct_texts is None or i < distinct_texts:
+            if distinct_texts is not None:
+                first.append({k: row[k] for k in TEXT_FIELDS})
+            yield row
+        else:
+            yield {**row, **first[i % distinct_texts]}
+
+
+def write_members(
+    path: Path,
+    rows: int,
+    seed: int = 7,
+    chunk: int = 50_000,
+    distinct_texts: int | None = None,
+) -> Path:
+    """Write ``rows`` synthetic members to ``path`` (.jsonl, .csv or .parquet), chunk by chunk.
+
+    ``distinct_texts``: see :func:`repeat_texts` (None: every member its own text).
+    """
     gen = MemberGenerator(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
+    members = repeat_texts(
+        (
+            row
+            for start in range(0, rows, chunk)
+            for row in gen.rows(min(chunk, rows - start), start)
+        ),
+        distinct_texts,
+    )
     if path.suffix == ".parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         writer = None
         for start in range(0, rows, chunk):
-            batch = list(gen.rows(min(chunk, rows - start), start))
+            batch = list(islice(members, min(chunk, rows - start)))
             table = pa.Table.from_pylist(batch)  # contact becomes a struct column
             writer = writer or pq.ParquetWriter(path, table.schema)
             writer.write_table(table)
@@ -231,15 +282,13 @@ def write_members(path: Path, rows: int, seed: int = 7, chunk: int = 50_000) -> 
             ]
             writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
             writer.writeheader()
-            for start in range(0, rows, chunk):
-                for row in gen.rows(min(chunk, rows - start), start):
-                    row["qualifications"] = ";".join(row["qualifications"])
-                    row["needs"] = ";".join(row["needs"])
-                    writer.writerow(row)
+            for row in members:
+                row["qualifications"] = ";".join(row["qualifications"])
+                row["needs"] = ";".join(row["needs"])
+                writer.writerow(row)
         else:
-            for start in range(0, rows, chunk):
-                for row in gen.rows(min(chunk, rows - start), start):
-                    f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            for row in members:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
     return path
 
 
@@ -248,8 +297,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--distinct-texts",
+        type=int,
+        default=None,
+        help="members' query texts cycle through this many (see repeat_texts)",
+    )
     args = parser.parse_args()
-    write_members(args.out, args.rows, args.seed)
+    write_members(args.out, args.rows, args.seed, distinct_texts=args.distinct_texts)
     print(f"wrote {args.rows} members to {args.out}")
 
 
