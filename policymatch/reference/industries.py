@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -54,6 +54,7 @@ class Industry:
     parent: str | None
 
 
+@lru_cache(maxsize=8192)  # rules ask for the same few codes once per item and enterprise
 def normalize_code(code: str | None) -> str | None:
     """Canonical form of a written code: ``"c"`` -> ``"C"``, ``"C3911"`` -> ``"3911"``.
 
@@ -279,8 +280,9 @@ def section_of(code: str) -> str:
     return default_table().section_of(code)
 
 
+@lru_cache(maxsize=8192)
 def relation(item_code: str, enterprise_code: str) -> Relation:
-    """See :meth:`IndustryTable.relation`."""
+    """See :meth:`IndustryTable.relation` (memoised: the packaged table never changes)."""
     return default_table().relation(item_code, enterprise_code)
 
 

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -277,13 +277,23 @@ def canonical_qualification(text: str) -> str | None:
 
 
 def find_qualifications(text: str) -> list[str]:
-    """See :meth:`QualificationTable.find`."""
-    return default_table().find(text)
+    """See :meth:`QualificationTable.find`; a new list the caller may change."""
+    return list(_find_packaged(text))
+
+
+@lru_cache(maxsize=4096)  # a profile's tags are read again for every item judged
+def _find_packaged(text: str) -> tuple[str, ...]:
+    return tuple(default_table().find(text))
 
 
 def expand(names: Iterable[str]) -> set[str]:
-    """See :meth:`QualificationTable.expand`."""
-    return default_table().expand(names)
+    """See :meth:`QualificationTable.expand`; a new set the caller may change."""
+    return set(_expand_packaged(tuple(names)))
+
+
+@lru_cache(maxsize=4096)  # eligibility expands the same profile's names once per item
+def _expand_packaged(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(default_table().expand(names))
 
 
 def synonyms() -> dict[str, str]:
