@@ -20,7 +20,9 @@ Builds (once) an index of the sample corpus (data/policies) and a synthetic memb
 - **ray**: the warm campaign on a local Ray (2 CPUs, 2 actors), when Ray Data is installed.
 
 Peak memory is the process's max RSS (``resource.getrusage``) over each run, measured in a fresh
-child process per run so runs do not inherit each other's peaks. Ray actors are separate
+child process per run so runs do not inherit each other's peaks; it counts the pages of the
+memory-mapped profile cache the run read, so campaign runs also report RSS at the end split into
+anonymous memory and file pages. Ray actors are separate
 processes: their memory is reported by Ray, not here.
 """
 
@@ -161,6 +163,7 @@ def run_one(spec: dict) -> dict:
         "judged_pairs": sum(result.counters.judged.values()),
         "encoded_on_driver": stats.encoded if stats else None,
         "max_rss_mb": _max_rss_mb(),
+        "rss_at_end_mb": _rss_parts_mb(),
         "lists": {k: [(e.enterprise_id, e.score) for e in v] for k, v in result.lists.items()},
     }
 
@@ -182,13 +185,25 @@ class _Sliced:
             if chunk.offset >= self.rows:
                 return
             keep = self.rows - chunk.offset
-            if keep < chunk.size:
-                chunk.rows, chunk.row_numbers = chunk.rows[:keep], chunk.row_numbers[:keep]
-            yield chunk
+            yield chunk.head(keep) if keep < chunk.size else chunk
 
 
 def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_parts_mb() -> dict[str, float]:
+    """RSS now by kind (Linux): anonymous memory (arrays, objects) vs file pages (the
+    memory-mapped profile cache, libraries), which the kernel can drop and re-read."""
+    parts = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("RssAnon", "RssFile"):
+                parts[name] = int(value.split()[0]) / 1024
+    except OSError:
+        pass
+    return parts
 
 
 def measure(spec: dict) -> dict:
@@ -323,8 +338,11 @@ def main() -> None:
 
 def _show(label: str, figures: dict) -> None:
     extra = ""
+    parts = figures.get("rss_at_end_mb") or {}
+    if parts:
+        extra += " (at the end: " + ", ".join(f"{k} {v:.0f} MB" for k, v in parts.items()) + ")"
     if "items" in figures:
-        extra = f", {figures['items']} items, {figures['judged_pairs']} pairs judged"
+        extra += f", {figures['items']} items, {figures['judged_pairs']} pairs judged"
     print(
         f"{label}: {figures['rows']} rows in {figures['seconds']:.1f} s ="
         f" {figures['rate']:,.0f} rows/s (process CPU {figures['cpu_seconds']:.1f} s),"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 
 import pyarrow as pa
@@ -118,3 +119,35 @@ def test_unknown_suffix_and_missing_file_name_the_file(tmp_path):
         open_source(odd)
     with pytest.raises(InputError, match="not found"):
         open_source(tmp_path / "nope.csv")
+
+
+def test_parquet_record_keys_come_from_the_columns_and_tell_every_change_apart(tmp_path):
+    members = list(member_generator()(9, SHARED_DATA).rows(12))
+    for member in members:
+        member["founded"] = dt.date.fromisoformat(member["founded"])
+    members[0]["qualifications"] = ["高新技术企业"]
+    changed = [
+        {**members[0], "qualifications": []},  # an empty list
+        {**members[0], "qualifications": [""]},  # a list of one empty name
+        {**members[0], "needs": [*members[0]["needs"][:1], "x\x1fy"]},  # a separator inside
+        {**members[0], "needs": [*members[0]["needs"][:1], "x", "y"]},
+        {**members[0], "description": None},  # null
+        {**members[0], "description": ""},  # empty
+        {**members[0], "contact": {"联系电话": None}},
+        {**members[0], "revenue": members[0]["revenue"] + 0.1},
+        dict(members[0]),  # the same record again
+    ]
+    path = tmp_path / "members.parquet"
+    pq.write_table(pa.Table.from_pylist(members + changed), path, row_group_size=7)
+    chunks = list(open_source(path).chunks(5))
+    keys = [k for chunk in chunks for k in chunk.record_keys("1|2026-01-15")]
+    assert len(keys) == len(members) + len(changed)
+    assert keys[-1] == keys[0]  # equal records, equal keys
+    assert len(set(keys)) == len(keys) - 1  # every other change gives another key
+    # a resumed read (starting inside a row group) gives the same keys and records
+    resumed = list(open_source(path).chunks(5, start=8))
+    assert [k for c in resumed for k in c.record_keys("1|2026-01-15")] == keys[8:]
+    assert [r for c in resumed for r in c.rows] == [r for c in chunks for r in c.rows][8:]
+    assert resumed[0].row_numbers[0] == 9 and resumed[0].record(0)["id"] == members[8]["id"]
+    # the day is part of the key
+    assert chunks[0].record_keys("1|2026-01-16")[0] != keys[0]

@@ -42,6 +42,7 @@ NORMALIZER_VERSION = "1"
 _SQLITE_MAX_VARIABLES = 900
 _MMAP_BYTES = 1 << 30  # address space, not memory: pages are read in as touched
 _CACHE_KIB = 64 * 1024
+_PAGE_BYTES = 16 * 1024
 
 
 def record_key(raw: Any, as_of: dt.date | None) -> str:
@@ -50,8 +51,12 @@ def record_key(raw: Any, as_of: dt.date | None) -> str:
         text = raw.model_dump_json()
     else:
         text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
-    day = as_of.isoformat() if as_of else ""
-    return hashlib.sha1(f"{NORMALIZER_VERSION}|{day}|{text}".encode()).hexdigest()
+    return hashlib.sha1(f"{key_prefix(as_of)}|{text}".encode()).hexdigest()
+
+
+def key_prefix(as_of: dt.date | None) -> str:
+    """What every record key starts from besides the record: the normaliser version and day."""
+    return f"{NORMALIZER_VERSION}|{as_of.isoformat() if as_of else ''}"
 
 
 class ProfileCache:
@@ -70,6 +75,9 @@ class ProfileCache:
         self._lock = threading.Lock()  # guards the vocabulary and the list of connections
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
+        # 1.6 KB packed rows overflow 4 KB pages; on 16 KB pages a warm chunk's reads take a
+        # quarter of the CPU (only takes effect when the file is created)
+        self._db.execute(f"PRAGMA page_size={_PAGE_BYTES}")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS profiles (key TEXT PRIMARY KEY, profile BLOB NOT NULL)"
@@ -133,7 +141,7 @@ class ProfileCache:
     def get_columns(self, fingerprint: str, keys: Sequence[str]) -> dict[str, tuple[str, bytes]]:
         """(enterprise id, packed row) of the cached records among ``keys``, for ``fingerprint``."""
         found: dict[str, tuple[str, bytes]] = {}
-        unique = list(set(keys))
+        unique = sorted(set(keys))  # in key order, the B-tree pages are read in order
         for start in range(0, len(unique), _SQLITE_MAX_VARIABLES):
             part = unique[start : start + _SQLITE_MAX_VARIABLES]
             marks = ",".join("?" * len(part))

@@ -26,8 +26,8 @@ from policymatch.profile import normalize_profile
 from policymatch.profile.models import EnterpriseProfile
 from policymatch.profile.normalize import resolve_header
 from policymatch.push.models import RowError
-from policymatch.push.profile_cache import ProfileCache, record_key
-from policymatch.push.sources import RawChunk
+from policymatch.push.profile_cache import ProfileCache, key_prefix, record_key
+from policymatch.push.sources import ArrowChunk, RawChunk
 
 logger = logging.getLogger(__name__)
 
@@ -131,12 +131,15 @@ def _parse_columns(
     """:func:`parse_chunk` into columns: cached records as packed rows, the rest normalised."""
     parsed = ParsedChunk(errors=_read_errors(chunk), _cache=cache)
     fingerprint = encoder.column_fingerprint()
-    keys = [record_key(raw, as_of) for raw in chunk.rows]
+    if isinstance(chunk, ArrowChunk):  # hashed from the columns, no dict per record
+        keys = chunk.record_keys(key_prefix(as_of))
+    else:
+        keys = [record_key(raw, as_of) for raw in chunk.rows]
     cached = cache.get_columns(fingerprint, keys)
     fresh: dict[str, EnterpriseProfile] = {}
     packed: list[bytes] = []
     fresh_rows: list[int] = []  # positions in ``packed`` still to fill from fresh profiles
-    for position, (raw, row) in enumerate(zip(chunk.rows, chunk.row_numbers, strict=True)):
+    for position, row in enumerate(chunk.row_numbers):
         key = keys[position]
         hit = cached.get(key)
         if hit is not None:
@@ -145,7 +148,7 @@ def _parse_columns(
         else:
             profile = fresh.get(key)
             if profile is None:
-                profile, errors = parse_row(raw, row, as_of)
+                profile, errors = parse_row(chunk.record(position), row, as_of)
                 parsed.errors.extend(errors)
                 if profile is None:
                     continue
@@ -181,10 +184,10 @@ def _add_kept_warnings(parsed: ParsedChunk, chunk: RawChunk) -> None:
     }
     if not unknown:
         return
-    raw_of = dict(zip(chunk.row_numbers, chunk.rows, strict=True))
+    position_of = {row: position for position, row in enumerate(chunk.row_numbers)}
     for position in np.flatnonzero(np.isin(columns.codes["region"], list(unknown))).tolist():
         row = parsed.row_numbers[position]
-        parsed.errors.extend(_kept_warnings(raw_of[row], None, row))
+        parsed.errors.extend(_kept_warnings(chunk.record(position_of[row]), None, row))
     # unreadable records first, then every row's errors in row order, as parse_chunk lists them
     unreadable = len(chunk.errors)
     parsed.errors[unreadable:] = sorted(parsed.errors[unreadable:], key=lambda e: e.row)

@@ -50,6 +50,16 @@ class RawChunk:
     def size(self) -> int:
         return len(self.rows) + len(self.errors)
 
+    def record(self, position: int) -> Any:
+        """The record at ``position`` (``rows[position]``)."""
+        return self.rows[position]
+
+    def head(self, count: int) -> RawChunk:
+        """The first ``count`` readable records (and the errors among them)."""
+        last = self.row_numbers[count - 1] if 0 < count <= len(self.row_numbers) else None
+        errors = [e for e in self.errors if last is None or (e.line or 0) <= last]
+        return RawChunk(self.offset, self.rows[:count], self.row_numbers[:count], errors)
+
 
 class EnterpriseSource(Protocol):
     """Where a campaign reads its enterprises from."""
@@ -260,6 +270,7 @@ class ParquetSource(_FileSource):
         return pq.ParquetFile(self.path).metadata.num_rows
 
     def chunks(self, chunk_size: int, start: int = 0) -> Iterator[RawChunk]:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         parquet = pq.ParquetFile(self.path)
@@ -273,20 +284,158 @@ class ParquetSource(_FileSource):
             skipped += rows
             first_group += 1
         groups = list(range(first_group, metadata.num_row_groups))
+        if not groups:
+            return
+        offset = skipped
+        pending: list[Any] = []  # record batches not yet handed out
+        pending_rows = 0
+        for batch in parquet.iter_batches(batch_size=chunk_size, row_groups=groups):
+            if offset < start:  # the rest of ``start`` inside the first decoded group
+                drop = min(start - offset, batch.num_rows)
+                batch, offset = batch.slice(drop), offset + drop
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            while pending_rows >= chunk_size:
+                table = pa.Table.from_batches(pending).combine_chunks()
+                yield ArrowChunk(offset, table.slice(0, chunk_size))
+                offset += chunk_size
+                rest = table.slice(chunk_size)
+                pending, pending_rows = rest.to_batches(), rest.num_rows
+        if pending_rows:
+            yield ArrowChunk(offset, pa.Table.from_batches(pending).combine_chunks())
 
-        def records() -> Iterator[tuple[int, Any]]:
-            number = skipped
-            if not groups:
-                return
-            for batch in parquet.iter_batches(batch_size=chunk_size, row_groups=groups):
-                for record in batch.to_pylist():
-                    number += 1
-                    yield number, {k: v for k, v in record.items() if v is not None}
 
-        chunks = _batched(records(), chunk_size, start - skipped)
-        for chunk in chunks:
-            chunk.offset += skipped
-            yield chunk
+class ArrowChunk(RawChunk):
+    """A chunk read from Parquet, kept as a pyarrow Table: dict records are built only when
+    asked for (:meth:`record`, or ``rows`` for all), and :meth:`record_keys` hashes the records
+    from the columns, so a warm campaign never builds a Python object per record.
+
+    Args:
+        offset: Records before this chunk (Parquet numbers records from 1).
+        table: The chunk's records.
+    """
+
+    def __init__(self, offset: int, table: Any) -> None:
+        super().__init__(
+            offset=offset, rows=[], row_numbers=list(range(offset + 1, offset + 1 + len(table)))
+        )
+        self.table = table
+        self._records: list[Any] | None = None
+
+    @property  # type: ignore[override]
+    def rows(self) -> list[Any]:
+        if self._records is None:
+            self._records = [
+                {k: v for k, v in record.items() if v is not None}
+                for record in self.table.to_pylist()
+            ]
+        return self._records
+
+    @rows.setter
+    def rows(self, value: list[Any]) -> None:
+        self._records = value or None
+
+    @property
+    def size(self) -> int:
+        return len(self.table) + len(self.errors)
+
+    def record(self, position: int) -> dict[str, Any]:
+        """The record at ``position`` as a dict (None values left out, as ``rows`` has them)."""
+        if self._records is not None:
+            return self._records[position]
+        (record,) = self.table.slice(position, 1).to_pylist()
+        return {k: v for k, v in record.items() if v is not None}
+
+    def head(self, count: int) -> ArrowChunk:
+        """The first ``count`` records."""
+        return ArrowChunk(self.offset, self.table.slice(0, count))
+
+    def record_keys(self, prefix: str) -> list[str]:
+        """sha1 of ``prefix``, the schema and each record's values (see :func:`arrow_row_texts`)."""
+        head = f"{prefix}|arrow|{self.table.schema.to_string(show_schema_metadata=False)}|"
+        texts = arrow_row_texts(self.table)
+        return [hashlib.sha1((head + text).encode("utf-8")).hexdigest() for text in texts]
+
+
+# Separators between values, fields and list items; the text of null; the escape character
+# that keeps values holding any of these from running into each other.
+_ESCAPES = (
+    ("\x1b", "\x1b\x1b"),
+    ("\x00", "\x1b0"),
+    ("\x1d", "\x1bd"),
+    ("\x1e", "\x1be"),
+    ("\x1f", "\x1bf"),
+)
+_NULL = "\x00"
+
+
+def arrow_row_texts(table: Any) -> list[str]:
+    """One text per row of ``table`` that differs whenever any value of the row differs
+    (null, empty and absent apart), computed column by column in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not table.num_columns:
+        return [""] * len(table)
+    columns = [_column_text(table.column(i).combine_chunks()) for i in range(table.num_columns)]
+    joined = pc.binary_join_element_wise(*columns, "\x1e") if len(columns) > 1 else columns[0]
+    return joined.cast(pa.string()).to_pylist()
+
+
+def _column_text(column: Any) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_struct(kind):
+        fields = [_column_text(column.field(i)) for i in range(kind.num_fields)]
+        marker = pc.if_else(pc.is_valid(column), "+", _NULL)
+        return pc.binary_join_element_wise(marker, *fields, "\x1d")
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        try:
+            items = pc.list_flatten(column).cast(pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return _json_text(column)
+        lengths = pc.fill_null(pc.list_value_length(column), 0).cast(pa.int32())
+        offsets = pa.concat_arrays(
+            [pa.array([0], pa.int32()), pc.cumulative_sum(lengths).cast(pa.int32())]
+        )
+        escaped = pa.ListArray.from_arrays(
+            offsets, pc.fill_null(_escape(items), _NULL), mask=pc.is_null(column)
+        )
+        # the item count first: [] and [""] join to the same text
+        counted = pc.binary_join_element_wise(
+            lengths.cast(pa.string()), pc.binary_join(escaped, "\x1f"), "\x1f"
+        )
+        return pc.fill_null(counted, _NULL)
+    try:
+        text = column.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return _json_text(column)
+    return pc.fill_null(_escape(text), _NULL)
+
+
+def _escape(text: Any) -> Any:
+    import pyarrow.compute as pc
+
+    for plain, escaped in _ESCAPES:
+        text = pc.replace_substring(text, plain, escaped)
+    return text
+
+
+def _json_text(column: Any) -> Any:
+    """Fallback for types Arrow cannot cast to text: each value's JSON (Python per value)."""
+    import pyarrow as pa
+
+    return _escape(
+        pa.array(
+            [
+                json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+                for v in column.to_pylist()
+            ],
+            type=pa.string(),
+        )
+    )
 
 
 class StoreSource:
