@@ -75,6 +75,17 @@ def _presented_key(request: Request, header_key: str | None) -> str | None:
     return header_key or request.cookies.get(API_KEY_COOKIE)
 
 
+def request_key_is_valid(request: Request, hashes: list[str]) -> bool:
+    """True when the request carries a valid key in ``X-API-Key`` or the console cookie.
+
+    For routes that must answer a missing key with something other than a 401 (the console
+    sends a browser to its key form instead).
+    """
+    return key_is_valid(
+        _presented_key(request, request.headers.get(API_KEY_HEADER)), hashes
+    ) or key_is_valid(request.cookies.get(API_KEY_COOKIE), hashes)
+
+
 def require_api_key(
     request: Request,
     settings: SettingsDep,
