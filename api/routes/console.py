@@ -1,24 +1,33 @@
-"""The web console: 企业查政策 (/), 政策库 (/policies), 政策找企业 (/policies/{id}).
+"""The web console: 企业查政策 (/), 政策库 (/policies), 政策找企业 (/policies/{id}), 密钥登录 (/key).
 
 Server-rendered Chinese pages over the same library calls as the JSON API. Feedback buttons
 post a small form to /feedback; that needs the API key (cookie ``policymatch_api_key``)
-unless ``settings.console_feedback_open`` is set for a trusted network.
+unless ``settings.console_feedback_open`` is set for a trusted network. The key form at /key
+sets that cookie; when ``settings.read_requires_key`` is on, a page asked for without a valid
+key sends the browser there (with ``next``) rather than answering 401.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api import policy_access
 from api.console_views import CARD_LABELS, FEEDBACK_LABELS, push_download_path
-from api.deps import API_KEY_COOKIE, ReadAccessDep, StateDep, key_is_valid
+from api.deps import (
+    API_KEY_COOKIE,
+    StateDep,
+    key_is_valid,
+    request_key_is_valid,
+    require_api_key,
+)
 from api.errors import ApiError
 from api.feedback import record_feedback
 from api.holder import IndexNotReadyError
@@ -28,6 +37,7 @@ from api.profiles import profile_from_input
 from api.schemas import EnterpriseIn, FeedbackCreate
 from policymatch.errors import InputError
 
+logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 _LIST_SPLIT = re.compile(r"[,，、;；\s]+")
@@ -51,14 +61,72 @@ _PAGE_SIZE = 20
 def _render(
     request: Request, state: Any, name: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
+    feedback_outcome = request.query_params.get("fb", "")
     notice = {
         "ok": "已记录反馈，谢谢！",
-        "nokey": "反馈需要 API 密钥：请由管理员开启 console_feedback_open 或配置密钥。",
+        "nokey": "反馈需要 API 密钥，请先登录。",
         "bad": "反馈未记录：企业或条款不存在。",
-    }.get(request.query_params.get("fb", ""))
+    }.get(feedback_outcome)
     context.setdefault("notice", notice)
-    context.setdefault("notice_warn", request.query_params.get("fb") in ("nokey", "bad"))
+    context.setdefault("notice_warn", feedback_outcome in ("nokey", "bad"))
+    here = _current_page(request)
+    context.setdefault(
+        "notice_login_url", _key_form_url(here) if feedback_outcome == "nokey" else None
+    )
+    # The header's 已登录/登录 only means something when the server has keys to log in with.
+    settings = state.settings
+    context.setdefault("key_login", bool(settings.api_key_hashes))
+    context.setdefault(
+        "signed_in", key_is_valid(request.cookies.get(API_KEY_COOKIE), settings.api_key_hashes)
+    )
+    context.setdefault("login_url", _key_form_url(here))
     return state.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _current_page(request: Request) -> str:
+    """This page's path and query, without the one-shot feedback notice ``fb``."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "fb"]
+    return request.url.path + ("?" + urlencode(params) if params else "")
+
+
+def _key_form_url(next_page: str) -> str:
+    if next_page == "/" or next_page.startswith("/key"):
+        return "/key"
+    return "/key?" + urlencode({"next": next_page})
+
+
+def safe_next(target: str | None) -> str:
+    r"""``target`` when it is a path on this site, else the console home ``/``.
+
+    Only ``/path?query`` is kept: a scheme or host (``https://evil.example``), a
+    protocol-relative ``//host``, a backslash (browsers read ``/\host`` as ``//host``) or a
+    control character (browsers drop tabs and newlines, so ``/<TAB>/host`` is ``//host``)
+    all go home.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def _login_redirect(request: Request, state: Any) -> RedirectResponse | None:
+    """When reads need a key and none valid came: a 303 to the key form, back here after.
+
+    With no keys configured at all there is nothing to log in with, so the API's 403
+    (which says how to configure keys) stands.
+    """
+    settings = state.settings
+    if not settings.read_requires_key:
+        return None
+    if not settings.api_key_hashes:
+        require_api_key(request, settings, None)
+    if request_key_is_valid(request, settings.api_key_hashes):
+        return None
+    return RedirectResponse(_key_form_url(_current_page(request)), status_code=303)
 
 
 def _profile_from_form(form: dict[str, str]) -> EnterpriseIn:
@@ -92,14 +160,15 @@ def _form_errors(exc: ValidationError) -> list[dict[str, str]]:
 def console_match(
     request: Request,
     state: StateDep,
-    _: ReadAccessDep,
     enterprise_id: str | None = None,
     enterprise_id_text: str | None = None,
     mode: str | None = None,
     as_of: dt.date | None = None,
-) -> HTMLResponse:
+) -> Response:
     """企业查政策: pick a stored enterprise or fill a profile; ``as_of`` judges validity on
     another day than today (for reviewing past rounds)."""
+    if (to_key_form := _login_redirect(request, state)) is not None:
+        return to_key_form
     store = state.store
     enterprises = list(_first(store.iter_enterprises(), _ENTERPRISE_CHOICES + 1))
     chosen = (enterprise_id_text or "").strip() or (enterprise_id or "").strip() or None
@@ -174,7 +243,7 @@ def console_feedback(
 ) -> RedirectResponse:
     """Record one feedback click, then go back to the results with a notice."""
     # Only same-site paths: a crafted form must not turn this into an open redirect.
-    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    target = safe_next(back)
     if not _feedback_allowed(request, state):
         outcome = "nokey"
     else:
@@ -198,14 +267,15 @@ def console_feedback(
 def console_policies(
     request: Request,
     state: StateDep,
-    _: ReadAccessDep,
     q: str | None = None,
     region: str | None = None,
     support_type: str | None = None,
     beneficiary: str | None = None,
     status: Literal["all", "valid", "expired"] = "all",
     page: Annotated[int, Query(ge=1)] = 1,
-) -> HTMLResponse:
+) -> Response:
+    if (to_key_form := _login_redirect(request, state)) is not None:
+        return to_key_form
     catalogue = state.catalogue
     found = catalogue.search(
         q=q,
@@ -249,9 +319,10 @@ def console_policy(
     request: Request,
     policy_id: str,
     state: StateDep,
-    _: ReadAccessDep,
     as_of: dt.date | None = None,
-) -> HTMLResponse:
+) -> Response:
+    if (to_key_form := _login_redirect(request, state)) is not None:
+        return to_key_form
     store = state.store
     policy = policy_access.load_policy(store, policy_id)
     selected = policy.item_id
@@ -279,3 +350,61 @@ def console_policy(
         xlsx_url=push_download_path(policy_id, "xlsx", as_of),
         csv_url=push_download_path(policy_id, "csv", as_of),
     )
+
+
+@router.get("/key", response_class=HTMLResponse, name="console_key")
+def console_key_form(request: Request, state: StateDep, next: str = "/") -> HTMLResponse:
+    """密钥登录: the form that stores the API key in the console's cookie."""
+    return _render(request, state, "key.html", nav="key", next_page=safe_next(next), failed=None)
+
+
+@router.post("/key", name="console_key_login")
+def console_key_login(
+    request: Request,
+    state: StateDep,
+    key: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Check the key; on success set the cookie and go to ``next`` (303), else 401 and the form.
+
+    The key is never put back into the page, the URL or the log: a failed attempt shows an
+    empty field.
+    """
+    hashes = state.settings.api_key_hashes
+    target = safe_next(next)
+    key = key.strip()
+    if not key_is_valid(key, hashes):
+        failed = (
+            "服务器未配置 API 密钥，无法登录；请管理员设置 POLICYMATCH_API_KEY_HASHES。"
+            if not hashes
+            else "密钥无效：请核对后重新输入。"
+        )
+        logger.info("console key login refused")
+        return _render(
+            request, state, "key.html", status_code=401, nav="key", next_page=target, failed=failed
+        )
+    answer = RedirectResponse(target, status_code=303)
+    answer.set_cookie(
+        API_KEY_COOKIE,
+        key,
+        httponly=True,
+        samesite="strict",
+        # A plain-http LAN console must still work; over https the cookie never leaks to http.
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return answer
+
+
+@router.post("/key/logout", name="console_key_logout")
+def console_key_logout(request: Request) -> RedirectResponse:
+    """退出: forget the key cookie and go to the console home."""
+    answer = RedirectResponse("/", status_code=303)
+    answer.delete_cookie(
+        API_KEY_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return answer
