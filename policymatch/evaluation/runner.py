@@ -191,6 +191,7 @@ def evaluate_dataset(
             progress=progress,
         )
     outcome = score_runs(full_runs, qrels, k=k)
+    add_campaign_push(outcome, ranker, corpus, dataset.profiles, as_of, ignore_validity)
     outcome.titles = corpus.titles
     outcome.profiles = {profile.id: profile for profile in dataset.profiles}
     outcome.metrics["_meta"].update(
@@ -204,6 +205,36 @@ def evaluate_dataset(
     )
     write_outputs(outcome, out_dir)
     return outcome
+
+
+def add_campaign_push(
+    outcome: EvalOutcome,
+    ranker: Ranker,
+    corpus: PreparedCorpus,
+    profiles: Sequence[EnterpriseProfile],
+    as_of: dt.date | None,
+    ignore_validity: bool,
+) -> None:
+    """Add the push direction as ``policymatch push`` ships it, as push method ``campaign``.
+
+    The other push figures read the matcher's pair scores (BM25 and per-view dense features
+    included) by column; a campaign scores with :class:`~policymatch.match.batch.BatchScorer`
+    and its default ranker instead (:mod:`policymatch.evaluation.push_campaign`). Adds
+    ``metrics["push"]["campaign"]`` and ``push_runs["campaign"]``; nothing when ``ranker`` is
+    not a matcher over an index (a test double).
+    """
+    from policymatch.evaluation.push_campaign import campaign_push_run, campaign_scorer
+
+    index, embedder = getattr(ranker, "index", None), getattr(ranker, "embedder", None)
+    if index is None or embedder is None:
+        logger.info("ranker has no index: push 'campaign' not evaluated")
+        return
+    scorer = campaign_scorer(index, embedder, as_of=as_of, ignore_validity=ignore_validity)
+    run = campaign_push_run(scorer, profiles, corpus.item_to_record, k=PUSH_K)
+    outcome.push_runs["campaign"] = run
+    outcome.metrics["push"]["campaign"] = evaluate_run(
+        push_qrels(outcome.qrels), run, PUSH_METRICS, name="campaign"
+    )
 
 
 def _known_labels(dataset: EvalDataset, record_ids: set[str]) -> Qrels:
