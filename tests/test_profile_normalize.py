@@ -212,3 +212,23 @@ def test_founded_after_as_of_is_an_error():
 def test_no_identifier_is_an_error():
     with pytest.raises(InputError, match="id"):
         normalize_profile({"所属地区": "济南"})
+
+
+def test_business_scope_loses_registration_boilerplate_only():
+    raw = {
+        "id": "e-scope",
+        "name": "济南示例数控科技有限公司",
+        "region": "济南市历城区",
+        "经营范围": (
+            "许可项目：道路货物运输（不含危险货物）。（依法须经批准的项目，经相关部门批准后方可"
+            "开展经营活动，具体经营项目以相关部门批准文件或许可证件为准）一般项目：数控机床制造；"
+            "工业自动控制系统装置制造；货物进出口。（除依法须经批准的项目外，凭营业执照依法自主"
+            "开展经营活动）"
+        ),
+    }
+    scope = normalize_profile(raw).scope
+    # text fields come out half-width (（ -> (, ；-> ;), the full stop stays
+    assert scope == "道路货物运输(不含危险货物)。数控机床制造;工业自动控制系统装置制造;货物进出口。"
+    # a scope written without the boilerplate keeps every word
+    plain = {**raw, "经营范围": "软件开发；信息系统集成服务；（不含医疗器械）技术咨询"}
+    assert normalize_profile(plain).scope == "软件开发;信息系统集成服务;(不含医疗器械)技术咨询"

@@ -88,6 +88,15 @@ _SIZE_WORDS = {
     "微型": "微",
 }
 _ID_FIELDS = ("id", "credit_code", "name")
+# Registration wording every 经营范围 carries since the 2019 business-scope reform: it says
+# nothing about the firm, yet it lengthens the query (embedding cost grows with it) and puts
+# the same words in every enterprise's BM25 query.
+_SCOPE_BOILERPLATE = re.compile(
+    r"[（(]\s*(?:除)?依法须经批准的项目[^）)]*[）)]"
+    r"|(?:一般|许可)(?:经营)?项目\s*[:：]"
+    r"|凭营业执照依法自主开展经营活动"
+    r"|具体经营项目以[^。；;]*为准"
+)
 
 
 def resolve_header(header: str) -> tuple[str | None, str | None]:
@@ -100,6 +109,17 @@ def resolve_header(header: str) -> tuple[str | None, str | None]:
     unit = unit_match["unit"].strip() if unit_match else None
     key = _UNIT_IN_HEADER.sub("", text).strip().replace(" ", "").lower()
     return FIELD_ALIASES.get(key) or FIELD_ALIASES.get(text.lower()), unit or None
+
+
+def business_scope_text(scope: str) -> str:
+    """经营范围 without its registration boilerplate (一般项目：, （除依法须经批准的项目外…）).
+
+    >>> business_scope_text("一般项目：软件开发；信息系统集成服务。（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）")
+    '软件开发；信息系统集成服务。'
+    """
+    cleaned = _SCOPE_BOILERPLATE.sub("", scope)
+    cleaned = re.sub(r"[；;，,\s]*([。])[；;，,。\s]*$", r"\1", cleaned.strip())
+    return re.sub(r"[；;]{2,}", "；", cleaned).strip(" ；;，,")
 
 
 def _error(message: str, key: str) -> InputError:
@@ -295,7 +315,7 @@ def normalize_profile(
         "region": fields.get("region"),
         "industry": fields.get("industry"),
         "industry_code": industry_code,
-        "scope": fields.get("scope") or "",
+        "scope": business_scope_text(fields.get("scope") or ""),
         "description": fields.get("description") or "",
         "employees": fields.get("employees"),
         "revenue": fields.get("revenue"),
