@@ -3,7 +3,7 @@
 Normalising a member record (区划 lookup with word boundaries, GB/T 4754 codes, SME size,
 qualification synonyms) costs about half a millisecond; a chamber runs campaign after campaign
 over the same member database, so the second run reads each unchanged record back instead
-(sha1 of the record's canonical JSON, the as-of date and :data:`NORMALIZER_VERSION`), in two
+(sha1 of the record's canonical JSON, the as-of date and :func:`normalizer_version`), in two
 forms:
 
 - ``profiles``: the whole profile as JSON, read only for the few enterprises judged in full;
@@ -26,6 +26,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Hashable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,6 @@ from policymatch.profile.models import EnterpriseProfile
 logger = logging.getLogger(__name__)
 
 CACHE_FILE = "profiles.sqlite"
-# Bump when normalisation changes what it derives, so stale profiles are not read back.
-NORMALIZER_VERSION = "1"
 _SQLITE_MAX_VARIABLES = 900
 _MMAP_BYTES = 1 << 30  # address space, not memory: pages are read in as touched
 _CACHE_KIB = 64 * 1024
@@ -56,7 +55,24 @@ def record_key(raw: Any, as_of: dt.date | None) -> str:
 
 def key_prefix(as_of: dt.date | None) -> str:
     """What every record key starts from besides the record: the normaliser version and day."""
-    return f"{NORMALIZER_VERSION}|{as_of.isoformat() if as_of else ''}"
+    return f"{normalizer_version()}|{as_of.isoformat() if as_of else ''}"
+
+
+@cache
+def normalizer_version() -> str:
+    """Hash of the code and tables normalisation reads (``policymatch/profile``, the reference
+    tables): a change to either re-normalises every record instead of reading stale ones."""
+    import policymatch.profile
+    import policymatch.reference
+
+    digest = hashlib.sha1()
+    for package in (policymatch.profile, policymatch.reference):
+        root = Path(package.__file__).parent
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".json", ".tsv", ".csv", ".txt"}:
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 class ProfileCache:
