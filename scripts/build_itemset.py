@@ -11,6 +11,7 @@ alone and restricted to items whose document region covers the enterprise.
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py views OUT_DIR GROUPS   # label sheets
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py deepen RUNS_DIR   # round 2 of the pool
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py complete --split report   # round 3
+    PYTHONPATH=. .venv/bin/python scripts/build_itemset.py complete --split tune --round round4
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py merge     # labels_*.tsv -> qrels.txt
 
 Round 2 (``deepen``) adds the unjudged pairs in the top 10 of every method of an eval run
@@ -200,7 +201,7 @@ def cmd_complete(args: argparse.Namespace) -> None:
         own = code(profile.region)
         for rid, item_code in record_codes.items():
             if (profile.id, rid) not in judged and _covers(item_code, own):
-                lines.append(f"{profile.id}\t{rid}\tround3-region-{args.split}\n")
+                lines.append(f"{profile.id}\t{rid}\t{args.round}-region-{args.split}\n")
     with (ITEMS / "pool.tsv").open("a", encoding="utf-8") as handle:
         handle.writelines(lines)
     print(f"{len(lines)} in-region unjudged pairs of the {args.split} split added to pool.tsv")
@@ -282,6 +283,7 @@ def main() -> None:
     deepen.set_defaults(func=cmd_deepen)
     complete = sub.add_parser("complete")
     complete.add_argument("--split", default="report")
+    complete.add_argument("--round", default="round3", help="source tag in pool.tsv")
     complete.set_defaults(func=cmd_complete)
     sub.add_parser("merge").set_defaults(func=cmd_merge)
     args = parser.parse_args()
