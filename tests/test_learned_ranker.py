@@ -188,3 +188,26 @@ def test_reasons_name_the_region_the_need_and_plans_in_chinese(shipped):
     lines = explain.explanations(plan, shipped.contributions(plan), card, profile, None, ())
     assert "无申报事项（规划/通知类）" in lines
     assert any(line.startswith("企业不属于支持对象") for line in lines)
+
+
+def test_gradient_boosting_round_trips_and_explains_by_occlusion(tmp_path):
+    from policymatch.match.learned import GradientBoostingRanker, fit_gbm
+
+    table = _tiny_table()
+    boosted = fit_gbm(table, negatives_per_query=10, seed=1)
+    assert evaluate_scores(table, boosted.score(table.features))["ndcg@10"] > 0.9
+    path = boosted.save(tmp_path / "model.joblib")
+    loaded = default_ranker(Settings(ranker=str(path)))
+    assert isinstance(loaded, GradientBoostingRanker)
+    assert np.allclose(loaded.score(table.features), boosted.score(table.features))
+
+    serving = dict.fromkeys(FEATURE_NAMES, 0.0) | {"need_fit": 1.0, "region_same": 1.0}
+    other = serving | {"need_fit": 0.0}
+    lifted = loaded.contributions(serving)
+    sank = loaded.contributions(other)
+    assert lifted["need_fit"] > 0 >= sank["need_fit"]  # serving the need lifts, missing it never
+    assert lifted["dense_scope"] == 0.0  # a feature the trees never split on explains nothing
+
+    (tmp_path / "junk.joblib").write_bytes(b"not a pickle")
+    with pytest.raises(InputError, match="junk.joblib"):
+        load_ranker(tmp_path / "junk.joblib")

@@ -192,8 +192,9 @@ class LinearRanker:
             raise InputError(f"malformed model: {exc}", source=source) from exc
 
 
-def load_ranker(path: str | Path) -> LinearRanker:
-    """Load a model file written by :meth:`LinearRanker.save`.
+def load_ranker(path: str | Path) -> LinearRanker | GradientBoostingRanker:
+    """Load a model file written by :meth:`LinearRanker.save` (JSON) or, for a ``.joblib``
+    file, :meth:`GradientBoostingRanker.save`.
 
     Raises:
         InputError: The file is missing, not JSON, or not a model (naming the file).
@@ -201,6 +202,8 @@ def load_ranker(path: str | Path) -> LinearRanker:
     path = Path(path)
     if not path.is_file():
         raise InputError("ranker model file not found", source=str(path))
+    if path.suffix == ".joblib":
+        return GradientBoostingRanker.load(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -360,19 +363,77 @@ def _signed_logistic(
 
 
 class GradientBoostingRanker:
-    """scikit-learn's ``HistGradientBoostingClassifier`` as a ranker, for comparison only
-    (not shipped: a tree ensemble needs pickle to store and explains itself less plainly)."""
+    """scikit-learn's ``HistGradientBoostingClassifier`` as a ranker.
+
+    Its reasons come from occlusion: a feature's contribution to a pair is how much the score
+    drops when that feature alone is put back to its training mean (negative: it sank the
+    pair). Stored with joblib (a pickle, bound to the scikit-learn version that wrote it), so it
+    is opt-in: ``policymatch ranker train --model gbm --out F.joblib``, then
+    ``POLICYMATCH_RANKER=F.joblib``.
+    """
 
     name = "learned-gbm"
 
-    def __init__(self, model: Any, names: Sequence[str]) -> None:
+    def __init__(
+        self, model: Any, names: Sequence[str], means: Sequence[float] | None = None
+    ) -> None:
         self.model = model
         self.names = tuple(names)
+        self.means = np.zeros(len(self.names)) if means is None else np.asarray(means, float)
 
     def score(self, features: np.ndarray, names: Sequence[str] = FEATURE_NAMES) -> np.ndarray:
         index = {n: i for i, n in enumerate(names)}
         matrix = np.asarray(features, dtype=np.float64).reshape(-1, len(names))
         return self.model.predict_proba(matrix[:, [index[n] for n in self.names]])[:, 1]
+
+    def contributions(self, features: Mapping[str, float]) -> dict[str, float]:
+        """Score minus the score with each feature alone at its training mean."""
+        row = np.array([features.get(n, 0.0) for n in self.names], dtype=np.float64)
+        variants = np.repeat(row[None, :], len(self.names) + 1, axis=0)
+        variants[np.arange(1, len(self.names) + 1), np.arange(len(self.names))] = self.means
+        scores = self.model.predict_proba(variants)[:, 1]
+        return {name: float(scores[0] - scores[j + 1]) for j, name in enumerate(self.names)}
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model with joblib, with the scikit-learn version that must read it."""
+        import joblib
+        import sklearn
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "kind": self.name,
+            "sklearn": sklearn.__version__,
+            "names": list(self.names),
+            "means": [float(v) for v in self.means],
+            "model": self.model,
+        }
+        joblib.dump(payload, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> GradientBoostingRanker:
+        """Read a file written by :meth:`save`.
+
+        Raises:
+            InputError: Not such a file, or written by another scikit-learn version.
+        """
+        import joblib
+        import sklearn
+
+        try:
+            payload = joblib.load(path)
+        except Exception as exc:  # joblib raises whatever unpickling raises
+            raise InputError(f"not a joblib ranker file: {exc}", source=str(path)) from exc
+        if not isinstance(payload, dict) or payload.get("kind") != cls.name:
+            raise InputError("not a gradient-boosting ranker file", source=str(path))
+        if payload.get("sklearn") != sklearn.__version__:
+            raise InputError(
+                f"written by scikit-learn {payload.get('sklearn')}, this is {sklearn.__version__}:"
+                " retrain it with `policymatch ranker train --model gbm`",
+                source=str(path),
+            )
+        return cls(payload["model"], payload["names"], payload["means"])
 
 
 def fit_gbm(
@@ -395,12 +456,13 @@ def fit_gbm(
         l2_regularization=1.0,
         random_state=seed,
     )
+    x = table.columns(names)[mask]
     model.fit(
-        table.columns(names)[mask],
+        x,
         (grades >= 1).astype(int),
         sample_weight=np.where(grades >= 2, GRADE2_WEIGHT, 1.0),
     )
-    return GradientBoostingRanker(model, names)
+    return GradientBoostingRanker(model, names, x.mean(axis=0))
 
 
 # --------------------------------------------------------------------------- scoring
