@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,24 +50,32 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def base_url(service_dir: Path) -> Iterator[str]:  # noqa: F811
-    settings = service_settings(service_dir, console_feedback_open=True)
-    app = create_app(settings, update_index=False)
+@contextmanager
+def served(app: object, name: str) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a daemon thread on a free port; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
-    thread = threading.Thread(target=server.run, name="console-server", daemon=True)
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()
     deadline = time.monotonic() + 120
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the console server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def base_url(service_dir: Path) -> Iterator[str]:  # noqa: F811
+    settings = service_settings(service_dir, console_feedback_open=True)
+    with served(create_app(settings, update_index=False), "console-server") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

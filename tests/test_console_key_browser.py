@@ -6,14 +6,12 @@ skipped with the reason when either is missing.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_api_support import API_KEY, service_dir, service_settings  # noqa: F401
-from test_console_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, sync_api, uvicorn
+from test_console_browser import CHROMIUM, CHROMIUM_ARGS, served, sync_api
 
 from api.main import create_app
 
@@ -21,20 +19,8 @@ from api.main import create_app
 @pytest.fixture(scope="module")
 def guarded_url(service_dir: Path) -> Iterator[str]:  # noqa: F811
     app = create_app(service_settings(service_dir, read_requires_key=True), update_index=False)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="console-key-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the console server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    with served(app, "console-key-server") as url:
+        yield url
 
 
 def test_log_in_through_the_form_come_back_and_log_out(guarded_url: str) -> None:
