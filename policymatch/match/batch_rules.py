@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from policymatch.match.columns import Groups, ProfileColumns, ValueMemo
+from policymatch.match.eligibility import hard_rules
 from policymatch.reference import industries, regions
 from policymatch.translate.models import Condition, PolicyCard
 
@@ -108,10 +109,10 @@ class RuleMasks:
 
     def _rules_of(self, card: PolicyCard) -> tuple[RegionRule, IndustryRule, tuple[Condition, ...]]:
         if card.item_id not in self._rules:
-            region_sets, industry_sets = _code_sets(card)
+            rules = hard_rules(card)
             region_rule = tuple(
                 tuple(regions.normalize_code(c) for c in codes if not regions.is_nationwide(c))
-                for codes in region_sets
+                for codes in rules.region_sets
             )
             industry_rule = tuple(
                 tuple(
@@ -119,13 +120,9 @@ class RuleMasks:
                     for code in (industries.normalize_code(c) for c in codes)
                     if code and industries.get(code)
                 )
-                for codes in industry_sets
+                for codes in rules.industry_sets
             )
-            numeric = tuple(
-                c
-                for c in card.conditions
-                if c.hard and c.kind == "numeric" and c.op in _NUMPY_OPS and _is_number(c.value)
-            )
+            numeric = tuple(c for c in rules.numeric if c.op in _NUMPY_OPS and _is_number(c.value))
             self._rules[card.item_id] = (region_rule, industry_rule, numeric)
         return self._rules[card.item_id]
 
@@ -219,29 +216,9 @@ RegionRule = tuple[tuple[str | None, ...], ...]
 IndustryRule = tuple[tuple[str, ...], ...]
 
 
-def _code_sets(card: PolicyCard) -> tuple[list[list[str]], list[list[str]]]:
-    """Region code sets and industry code sets every one of which must not be unmet."""
-    region_sets = [list(card.region_codes)]
-    industry_sets = [list(card.industries)] if card.industries else []
-    for condition in card.conditions:
-        if not condition.hard:
-            continue
-        if condition.kind == "region":
-            region_sets.append(_as_list(condition.value))
-        elif condition.kind == "industry":
-            industry_sets.append(_as_list(condition.value))
-    return region_sets, industry_sets
-
-
 def _is_number(value: object) -> bool:
     try:
         float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
     return True
-
-
-def _as_list(value: object) -> list[str]:
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value if str(v).strip()]
-    return [str(value)] if value not in (None, "") else []

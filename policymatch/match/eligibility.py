@@ -471,6 +471,39 @@ def check_eligibility(
 
 
 # ------------------------------------------------------------------------- prefilter
+@dataclass(frozen=True, slots=True)
+class HardRules:
+    """The hard rules of a card that a profile's codes and numbers alone can fail.
+
+    Attributes:
+        region_sets: Region code lists; the enterprise must lie in (or above) one of each list.
+        industry_sets: GB/T 4754 code lists, the same for the enterprise's industry.
+        numeric: Hard numeric conditions (thresholds on revenue, employees, age …).
+    """
+
+    region_sets: list[list[str]]
+    industry_sets: list[list[str]]
+    numeric: list[Condition]
+
+
+def hard_rules(card: PolicyCard) -> HardRules:
+    """The card's regions and industries, and its hard region, industry and numeric conditions:
+    what :func:`prefilter` and the push masks (:mod:`policymatch.match.batch_rules`) decide."""
+    rules = HardRules(
+        [list(card.region_codes)], [list(card.industries)] if card.industries else [], []
+    )
+    for condition in card.conditions:
+        if not condition.hard:
+            continue
+        if condition.kind == "region":
+            rules.region_sets.append(_as_list(condition.value))
+        elif condition.kind == "industry":
+            rules.industry_sets.append(_as_list(condition.value))
+        elif condition.kind == "numeric":
+            rules.numeric.append(condition)
+    return rules
+
+
 def prefilter(
     card: PolicyCard,
     profiles: Sequence[EnterpriseProfile],
@@ -495,30 +528,18 @@ def prefilter(
     if not ignore_validity and card.expired(as_of):
         return np.zeros(count, dtype=bool)
 
-    region_sets = [card.region_codes]
-    industry_sets = [card.industries] if card.industries else []
-    numeric: list[Condition] = []
-    for condition in card.conditions:
-        if not condition.hard:
-            continue
-        if condition.kind == "region":
-            region_sets.append(_as_list(condition.value))
-        elif condition.kind == "industry":
-            industry_sets.append(_as_list(condition.value))
-        elif condition.kind == "numeric":
-            numeric.append(condition)
-
+    rules = hard_rules(card)
     own_regions = np.array([p.region_code or "" for p in profiles], dtype=object)
-    for codes in region_sets:
+    for codes in rules.region_sets:
         possible &= _per_distinct(
             own_regions, lambda own, c=codes: _region_judgement(c, own or None)
         )
     own_industries = np.array([p.industry_code or "" for p in profiles], dtype=object)
-    for codes in industry_sets:
+    for codes in rules.industry_sets:
         possible &= _per_distinct(
             own_industries, lambda own, c=codes: _industry_judgement(c, own or None)
         )
-    for condition in numeric:
+    for condition in rules.numeric:
         threshold = _threshold(condition)
         if condition.op not in _OPS or threshold is None:
             continue
