@@ -76,6 +76,14 @@ def _profiles() -> list[EnterpriseProfile]:
     return [EnterpriseProfile(**json.loads(line)) for line in lines if line.strip()]
 
 
+def _region_code(region: str | None) -> str | None:
+    """The 区划 code of a written region; None for 全国 or a name the table does not know."""
+    from policymatch.reference import regions
+
+    found = regions.lookup(region) if region and region != "全国" else None
+    return found.code if found else None
+
+
 def _covers(doc_code: str | None, enterprise_code: str | None) -> bool:
     """Whether an item's region covers the enterprise; an unknown side does not exclude."""
     from policymatch.reference import regions
@@ -103,10 +111,7 @@ def cmd_pool(_args: argparse.Namespace) -> None:
     records = read_policies(ITEMS / "policies.jsonl")
     ids = [r.id for r in records]
     texts = [f"{r.title}\n{r.text}"[:1200] for r in records]
-    region_codes = []
-    for r in records:
-        found = regions.lookup(r.region or "") if r.region and r.region != "全国" else None
-        region_codes.append(found.code if found else None)
+    region_codes = [_region_code(r.region) for r in records]
     tokenizer = jieba.Tokenizer()
 
     def tokens(text: str) -> list[str]:
@@ -179,8 +184,6 @@ def cmd_deepen(args: argparse.Namespace) -> None:
 
 def cmd_complete(args: argparse.Namespace) -> None:
     """Pool every unjudged in-region pair of the enterprises of one split (round 3)."""
-    from policymatch.reference import regions
-
     judged = _judged()
     splits = dict(
         line.split("\t")[:2]
@@ -188,17 +191,12 @@ def cmd_complete(args: argparse.Namespace) -> None:
         if line.strip() and not line.startswith("#")
     )
     records = read_policies(ITEMS / "policies.jsonl")
-
-    def code(region: str | None) -> str | None:
-        found = regions.lookup(region) if region and region != "全国" else None
-        return found.code if found else None
-
-    record_codes = {r.id: code(r.region) for r in records}
+    record_codes = {r.id: _region_code(r.region) for r in records}
     lines = []
     for profile in _profiles():
         if splits.get(profile.id) != args.split:
             continue
-        own = code(profile.region)
+        own = _region_code(profile.region)
         for rid, item_code in record_codes.items():
             if (profile.id, rid) not in judged and _covers(item_code, own):
                 lines.append(f"{profile.id}\t{rid}\t{args.round}-region-{args.split}\n")
