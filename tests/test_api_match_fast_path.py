@@ -16,6 +16,8 @@ from test_matcher_corpus import build_corpus, build_profiles
 from policymatch.embed import CachedEmbedder
 from policymatch.embed.e5 import E5Embedder
 from policymatch.match.eligibility import check_eligibility
+from policymatch.match.features import item_features, retrieval_feature_columns
+from policymatch.match.learned import linear_weights
 from policymatch.match.matcher import MatchConfig, Matcher
 from policymatch.match.results import MatchResults
 from policymatch.profile import normalize_profile
@@ -93,3 +95,28 @@ def test_region_memo_agrees_with_no_prefilter(corpus, embedder, profiles):
     results = fast.match(far, k=5, as_of=as_of, verdicts=ALL_VERDICTS)
     # the memo rules out the regional items for 广州, the nationwide one stays possible
     assert {m.verdict for m in results.matches if not m.item_id.startswith("gj")} == {"不符合"}
+
+
+def test_candidates_are_judged_in_the_rankers_order_before_the_rules(corpus, embedder, profiles):
+    """``full`` judges the items the linear ranker will put first first: each item's candidate
+    score is exactly the ranker's weighted sum of the features known before the rules run
+    (retrieval and the item's own), as :func:`pair_features` computes them for the pair."""
+    matcher = _every_candidate(corpus, embedder)
+    weight, _ = linear_weights(matcher.ranker)
+    as_of = dt.date(2024, 6, 1)
+    for profile in profiles:
+        retrieved = matcher._retrieve([profile], "full")
+        before_rules = matcher._candidate_scores(0, retrieved)
+        assert before_rules.shape == (len(corpus.items),)
+        for position, item in enumerate(corpus.items):
+            card = corpus.cards[position]
+            assert card.item_id == item.id
+            eligibility = check_eligibility(card, profile, as_of=as_of)
+            pair = matcher._pair_with(profile, 0, position, retrieved, eligibility, as_of)
+            known = set(item_features(card)) | set(
+                retrieval_feature_columns(
+                    retrieved.relevance01[0], retrieved.dense[0], retrieved.bm25[0], {}
+                )
+            )
+            expected = sum(weight[name] * pair.features[name] for name in known)
+            assert before_rules[position] == pytest.approx(expected, abs=1e-6)  # float32 scores

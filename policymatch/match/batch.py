@@ -57,7 +57,7 @@ from policymatch.match.features import (  # the two private tables: the bound mu
     qualification_fit,
 )
 from policymatch.match.index import PolicyIndex, passage_text
-from policymatch.match.learned import LinearRanker
+from policymatch.match.learned import LinearRanker, linear_weights
 from policymatch.match.needs import NeedTaxonomy, load_need_taxonomy
 from policymatch.match.ranking import HandWeightedRanker
 from policymatch.match.results import Eligibility, Match
@@ -537,36 +537,6 @@ class _ChunkCache:
             relevance01=relevance01,
             memo=scorer.memo,
         )
-
-
-def linear_weights(ranker: Any) -> tuple[dict[str, float], float]:
-    """(raw weight per feature of :data:`FEATURE_NAMES`, constant) with
-    ``score = sum(weight * value) + constant``.
-
-    The hand-weighted score is linear as it stands; a learned
-    :class:`~policymatch.match.learned.LinearRanker` is linear in the standardised features,
-    ``coef * (x - mean) / scale``, so its raw weight is ``coef / scale`` and the means move into
-    the constant.
-
-    Raises:
-        TypeError: The ranker is not linear, or weighs a feature push cannot bound.
-    """
-    if isinstance(ranker, LinearRanker):
-        weight = dict.fromkeys(FEATURE_NAMES, 0.0)
-        constant = ranker.intercept
-        for name, coef, mean, scale in zip(
-            ranker.names, ranker.coefficients, ranker.means, ranker.scales, strict=True
-        ):
-            if name not in weight:
-                if coef:
-                    raise TypeError(f"push cannot compute the ranker's feature {name!r}")
-                continue
-            weight[name] = float(coef / scale)
-            constant -= float(coef * mean / scale)
-        return weight, float(constant)
-    if hasattr(ranker, "weights"):
-        return {n: float(ranker.weights.get(n, 0.0)) for n in FEATURE_NAMES}, 0.0
-    raise TypeError("push campaigns need a linear ranker with per-feature weights")
 
 
 def _weighted_awards(card: PolicyCard, qualifications: Any, weight: dict[str, float]) -> float:

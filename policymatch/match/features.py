@@ -348,8 +348,7 @@ def pair_features(
         "unmet_hard": float(sum(c.status == "unmet" and c.hard for c in checks)),
         "unmet_soft": float(sum(c.status == "unmet" and not c.hard for c in checks)),
         "unknown": float(sum(c.status == "unknown" for c in checks)),
-        "is_support_measure": float(card.is_support_measure),
-        "amount_log": math.log10(1.0 + card.max_amount_wan) if card.max_amount_wan else 0.0,
+        **item_features(card),
         "expired": 0.0 if ignore_validity else float(card.expired(as_of)),
         **{
             f"dense_{view}": float(views.get(view, 0.0)) if views else 0.0 for view in PROFILE_VIEWS
@@ -365,6 +364,40 @@ def pair_features(
         "unknown_share": (
             sum(c.status == "unknown" for c in checks) / len(checks) if checks else 0.0
         ),
+    }
+
+
+def item_features(card: PolicyCard) -> dict[str, float]:
+    """The features of a pair that depend on the item alone (validity aside: it needs a day)."""
+    return {
+        "is_support_measure": float(card.is_support_measure),
+        "amount_log": math.log10(1.0 + card.max_amount_wan) if card.max_amount_wan else 0.0,
+        "beneficiary_generic": float(all(k in _GENERIC_KINDS for k in card.beneficiaries)),
+    }
+
+
+def retrieval_feature_columns(
+    relevance: np.ndarray,
+    dense: np.ndarray,
+    bm25: np.ndarray,
+    views: Mapping[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """The retrieval features of :func:`pair_features` for every item at once, ``(n_items,)`` each.
+
+    Args:
+        relevance, dense, bm25: As in :func:`pair_features`, one value per item.
+        views: Min-max normalised similarity per view (``joint``, :data:`PROFILE_VIEWS`,
+            :data:`NEED_BEST`), one value per item; a missing view counts 0.
+    """
+    zeros = np.zeros_like(dense, dtype=np.float64)
+    others = [scores for name, scores in views.items() if name != NEED_BEST]
+    return {
+        "relevance": relevance,
+        "dense": dense,
+        "bm25": bm25,
+        **{f"dense_{view}": views.get(view, zeros) for view in PROFILE_VIEWS},
+        "dense_views_max": np.max(others, axis=0) if others else zeros,
+        "dense_need_best": views.get(NEED_BEST, zeros),
     }
 
 

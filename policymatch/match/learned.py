@@ -222,6 +222,36 @@ def shipped_ranker() -> LinearRanker | None:
     return LinearRanker.from_dict(raw, source=str(packaged))
 
 
+def linear_weights(ranker: Any) -> tuple[dict[str, float], float]:
+    """(raw weight per feature of :data:`FEATURE_NAMES`, constant) with
+    ``score = sum(weight * value) + constant``.
+
+    The hand-weighted score is linear as it stands; a learned
+    :class:`~policymatch.match.learned.LinearRanker` is linear in the standardised features,
+    ``coef * (x - mean) / scale``, so its raw weight is ``coef / scale`` and the means move into
+    the constant.
+
+    Raises:
+        TypeError: The ranker is not linear, or weighs a feature outside :data:`FEATURE_NAMES`.
+    """
+    if isinstance(ranker, LinearRanker):
+        weight = dict.fromkeys(FEATURE_NAMES, 0.0)
+        constant = ranker.intercept
+        for name, coef, mean, scale in zip(
+            ranker.names, ranker.coefficients, ranker.means, ranker.scales, strict=True
+        ):
+            if name not in weight:
+                if coef:
+                    raise TypeError(f"the ranker weighs an unknown feature {name!r}")
+                continue
+            weight[name] = float(coef / scale)
+            constant -= float(coef * mean / scale)
+        return weight, float(constant)
+    if hasattr(ranker, "weights"):
+        return {n: float(ranker.weights.get(n, 0.0)) for n in FEATURE_NAMES}, 0.0
+    raise TypeError("this needs a linear ranker with per-feature weights")
+
+
 # ---------------------------------------------------------------------------- training
 @dataclass
 class PairTable:
