@@ -39,8 +39,8 @@ from policymatch.match.features import (
 )
 from policymatch.match.fusion import Normalisation, convex, minmax, rrf
 from policymatch.match.index import PolicyIndex, Tokenizer, default_tokenizer, passage_text
-from policymatch.match.needs import NeedTaxonomy, load_need_taxonomy
 from policymatch.match.learned import linear_weights
+from policymatch.match.needs import NeedTaxonomy, load_need_taxonomy
 from policymatch.match.ranking import Ranker, default_ranker
 from policymatch.match.results import Eligibility, Match, MatchResults, Verdict
 from policymatch.profile.models import EnterpriseProfile
