@@ -105,6 +105,16 @@ def rss_mb(pid: int) -> float:
     return total
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (uvicorn workers), in s (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        total += sum(cpu_seconds(int(child)) for child in children)
+    return total
+
+
 def wait_ready(base: str, timeout: float = 300.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -280,7 +290,10 @@ def main() -> None:
             # every worker answers a few, so each has loaded and warmed its matcher
             run_load(base, warmup * args.workers, args.clients, args.k)
             rss_before = rss_mb(server.pid)
+            cpu_before, client_before = cpu_seconds(server.pid), time.process_time()
             latencies, wall, failures = run_load(base, load, args.clients, args.k)
+            server_cpu = cpu_seconds(server.pid) - cpu_before
+            client_cpu = time.process_time() - client_before
             rss_after = rss_mb(server.pid)
         finally:
             server.terminate()
@@ -295,6 +308,10 @@ def main() -> None:
     )
     print(f"  latency p50 {p50:.1f} ms  p95 {p95:.1f} ms  max {max(latencies):.1f} ms")
     print(f"  throughput {len(latencies) / wall:.1f} req/s  failures {failures}")
+    print(
+        f"  CPU per request: server {server_cpu / len(latencies) * 1000:.1f} ms,"
+        f" clients {client_cpu / len(latencies) * 1000:.1f} ms (same 2 cores)"
+    )
     print(f"  server RSS {rss_before:.0f} MiB after warm-up, {rss_after:.0f} MiB after load")
     ratio = f"p95/floor {p95 / floor_ms:.1f}" if floor_ms > 0 else "p95/floor n/a (no new text)"
     print(

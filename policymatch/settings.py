@@ -47,6 +47,14 @@ class Settings(BaseSettings):
         "'policymatch ranker train'; unset uses the shipped model",
     )
 
+    match_candidates: int | None = Field(
+        None,
+        ge=10,
+        description="items the full method judges per enterprise (best first by the ranker's "
+        "score before the rules); fewer is faster and may change the top 10 of a large corpus "
+        "(bench/candidates.py); unset uses MatchConfig's 300",
+    )
+
     @field_validator("data_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:

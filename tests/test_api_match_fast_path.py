@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from pydantic import ValidationError
 from test_matcher_corpus import build_corpus, build_profiles
 
 from policymatch.embed import CachedEmbedder
@@ -21,6 +22,7 @@ from policymatch.match.learned import linear_weights
 from policymatch.match.matcher import MatchConfig, Matcher
 from policymatch.match.results import MatchResults
 from policymatch.profile import normalize_profile
+from policymatch.settings import Settings
 
 ALL_VERDICTS = ("推荐", "可能符合", "不符合")
 
@@ -120,3 +122,15 @@ def test_candidates_are_judged_in_the_rankers_order_before_the_rules(corpus, emb
             )
             expected = sum(weight[name] * pair.features[name] for name in known)
             assert before_rules[position] == pytest.approx(expected, abs=1e-6)  # float32 scores
+
+
+def test_match_candidates_setting_sets_how_many_items_full_judges(corpus, embedder):
+    def built(settings: Settings) -> Matcher:
+        return Matcher.build(
+            corpus.documents, corpus.items, corpus.cards, embedder, settings=settings
+        )
+
+    assert built(Settings(match_candidates=40)).config.candidates == 40
+    assert built(Settings()).config.candidates == MatchConfig().candidates
+    with pytest.raises(ValidationError, match="match_candidates"):
+        Settings(match_candidates=3)

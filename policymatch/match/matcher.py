@@ -139,7 +139,8 @@ class Matcher:
         config: Retrieval and ranking knobs.
         store: Where :meth:`enterprises_for` reads enterprises when none are given
             (a :class:`policymatch.corpus.store.PolicyStore`); opened from settings when needed.
-        settings: Used to open the store; defaults to :func:`policymatch.settings.get_settings`.
+        settings: Used to open the store and for ``match_candidates`` when no ``config`` is given;
+            defaults to :func:`policymatch.settings.get_settings`.
         taxonomy: Need taxonomy; defaults to the packaged one.
 
     Raises:
@@ -168,7 +169,7 @@ class Matcher:
         self._prefilter_many = None if eligibility else _default_prefilter()
         self.ranker = ranker or default_ranker(settings)
         self._linear_weights = _linear_weights_or_none(self.ranker)
-        self.config = config or MatchConfig()
+        self.config = config or _config_of(settings)
         self.timings = Timings()
         self._store = store
         self._settings = settings
@@ -854,6 +855,13 @@ def _top(scores: np.ndarray, k: int) -> list[int]:
         return [int(p) for p in np.argsort(-scores, kind="stable")]
     part = np.argpartition(-scores, k - 1)[:k]
     return [int(p) for p in part[np.lexsort((part, -scores[part]))]]
+
+
+def _config_of(settings: Settings | None) -> MatchConfig:
+    from policymatch.settings import get_settings
+
+    candidates = (settings or get_settings()).match_candidates
+    return MatchConfig() if candidates is None else MatchConfig(candidates=candidates)
 
 
 def _linear_weights_or_none(ranker: Ranker) -> dict[str, float] | None:
