@@ -121,6 +121,41 @@ def test_condition_list_is_not_split() -> None:
     assert "（三）无严重失信记录。" in items[0].text
 
 
+@pytest.mark.parametrize(
+    ("text", "title", "heading_path", "general"),
+    [
+        (  # an excerpt opening mid-count, then the source's 申报要求 as context
+            "二、政策措施\n（二）节能降碳技术改造补助。对实施节能改造、年节能量达到1000吨标准煤以上的"
+            "项目，按照设备投资额的15%给予补助，单个项目最高不超过500万元。\n三、申报要求\n"
+            "（一）申报时间。每年6月1日至7月15日集中申报。\n（二）受理部门。企业向所在设区市"
+            "工业和信息化局提交申报材料。",
+            "节能降碳技术改造补助",
+            ["二、政策措施"],
+            "三、申报要求",
+        ),
+        (  # a chapter and article opening mid-count, the source's 第一章 appended after them
+            "第二章 支持措施\n第三条 工业互联网平台奖励。对新认定为省级工业互联网平台的企业，一次性"
+            "奖励二百万元。\n第一章 支持对象\n第一条 本政策支持在青岛市注册登记的工业企业。\n"
+            "第二条 申报单位近三年无严重失信记录。",
+            "工业互联网平台奖励",
+            ["第二章 支持措施"],
+            "",
+        ),
+    ],
+)
+def test_an_excerpt_opening_mid_count_keeps_its_measure(text, title, heading_path, general):
+    """A record cut from a policy starts at its own number (二、/（二）, 第二章/第三条), not at 1:
+    those opening lines are its structure, so the measure they hold is an item, not a dropped
+    preamble."""
+    doc = build_document(RawRecord(id="excerpt", title="若干政策（节选）", text=text))
+    items = split_document(doc)
+    assert items[0].title == title and items[0].heading_path == heading_path
+    assert "给予补助" in items[0].text or "奖励二百万元" in items[0].text
+    assert general in doc.general_text
+    measure_sentence = text.split("\n")[1]
+    assert any(measure_sentence in item.text for item in items)
+
+
 @pytest.mark.slow
 def test_real_corpora_split_sanely(shared_data: Path) -> None:
     """Every document of the three policy corpora splits; ids are unique and ordered."""

@@ -188,8 +188,14 @@ def _number(scheme: str, numeral: str) -> int | None:
     return cn_number(numeral)
 
 
-def _accept(candidates: list[_Marker]) -> list[_Marker]:
-    """Keep the markers whose number continues their scheme; set each one's depth."""
+def _accept(candidates: list[_Marker], openings: frozenset[int] = frozenset()) -> list[_Marker]:
+    """Keep the markers whose number continues their scheme; set each one's depth.
+
+    Markers on the text's first lines (``openings``: where each of them starts), each line
+    opening a part of the one before, may start their scheme at any number: an excerpt such as
+    ``二、政策措施 / （二）节能改造补助…`` or ``第二章 支持措施 / 第三条 …`` opens mid-count,
+    and its first part is the excerpt's measure, not a preamble to drop.
+    """
     stack: list[list] = []  # [scheme, last number] per open level, outermost first
     depth_of: dict[str, int] = {}
     last: dict[str, int] = {}
@@ -204,7 +210,12 @@ def _accept(candidates: list[_Marker]) -> list[_Marker]:
             stack[index][1] = marker.number
             marker.depth = index
         else:
-            if marker.number != 1 and marker.number != last.get(marker.scheme, -2) + 1:
+            opens_excerpt = marker.start in openings and all(m.start in openings for m in accepted)
+            if (
+                marker.number != 1
+                and marker.number != last.get(marker.scheme, -2) + 1
+                and not opens_excerpt
+            ):
                 continue
             target = min(depth_of.get(marker.scheme, len(stack)), len(stack))
             level = _LEVEL.get(marker.scheme, _LIST_LEVEL)
@@ -226,7 +237,7 @@ def _accept(candidates: list[_Marker]) -> list[_Marker]:
 
 
 def _build_tree(text: str) -> list[_Node]:
-    markers = _accept(_candidates(text))
+    markers = _accept(_candidates(text), _opening_lines(text))
     if len(markers) < 2:
         return []
     nodes = [_Node(marker=m) for m in markers]
@@ -244,6 +255,19 @@ def _build_tree(text: str) -> list[_Node]:
     for root in roots:
         _close(root)
     return roots
+
+
+def _opening_lines(text: str) -> frozenset[int]:
+    """Start offsets of the text's first lines while each begins with a marker."""
+    starts = []
+    position = len(text) - len(text.lstrip())
+    while position < len(text) and _MARKER.match(text, position):
+        starts.append(position)
+        newline = text.find("\n", position)
+        if newline < 0:
+            break
+        position = newline + 1
+    return frozenset(starts)
 
 
 def _close(node: _Node) -> int:
