@@ -268,3 +268,18 @@ def test_rules_for_measures_in_general_bind_every_item() -> None:
     assert scope("申报首台套奖励的企业须为本市注册的装备制造企业") == "首台套"
     assert scope("申报各类项目的企业须无严重失信记录") is None
     assert scope("其中设备购置类补贴按投资额的10%给予") is None  # a grant, not a rule
+
+
+@pytest.mark.parametrize(
+    ("text", "measure"),
+    [
+        ("企业研发活动形成无形资产的，按照无形资产成本的200%在税前摊销。", True),
+        ("企业开展研发活动实际发生的研发费用，按实际发生额的100%在税前加计扣除。", True),
+        ("企业购买数字化诊断服务的，按服务合同金额的50%使用服务券抵扣。", True),
+        ("各部门要加强组织领导，明确责任分工，抓好政策落实。", False),
+    ],
+)
+def test_a_tax_deduction_or_voucher_offset_is_a_support_measure(text: str, measure: bool) -> None:
+    doc = build_document(RawRecord(id="tax", title="关于落实税费优惠政策的通知", text=text))
+    (item,) = split_document(doc)
+    assert translate_item(item, doc).is_support_measure is measure
