@@ -25,12 +25,14 @@ def setting():
 
 
 def _outside(card, profile) -> bool:
-    """The enterprise's region is known and lies in none of the item's regions (read here from
-    the reference table, not from the matcher's features)."""
+    """The enterprise's region is known and lies in none of the item's regions, or in a place
+    the item leaves out (read here from the reference table, not from the matcher's features)."""
     codes = [c for c in card.region_codes if not regions.is_nationwide(c)]
     own = profile.region_code
     if not codes or not own:
         return False
+    if any(regions.contains(code, own) for code in card.excluded_region_codes):
+        return True
     return not any(regions.contains(code, own) or regions.contains(own, code) for code in codes)
 
 

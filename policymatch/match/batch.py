@@ -269,11 +269,12 @@ class BatchScorer:
         if weight["dense"]:
             bound += cache.dense[:, j] * weight["dense"]
         region_weights = [weight[f"region_{name}"] for name in _RELATIONS]
+        excluded = card.excluded_region_codes
         bound += cache.per_group(
             "region",
-            ("weighted relation", tuple(card.region_codes)),
+            ("weighted relation", tuple(card.region_codes), tuple(excluded)),
             lambda v: region_weights[
-                _RELATIONS.index(self.masks.region_relation(card.region_codes, v))
+                _RELATIONS.index(self.masks.region_relation(card.region_codes, v, excluded))
             ],
         )
         if weight["beneficiary_fit"]:

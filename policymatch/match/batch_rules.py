@@ -72,6 +72,15 @@ class RuleMasks:
             chunk_masks,
             lambda code: self._region_ok(region_rule, code),
         ).copy()
+        excluded = tuple(card.excluded_region_codes)
+        if excluded:
+            mask &= self._rule_mask(
+                "excluded region",
+                excluded,
+                region_groups,
+                chunk_masks,
+                lambda code: not self._left_out(excluded, code),
+            )
         if industry_rule:
             mask &= self._rule_mask(
                 "industry",
@@ -143,15 +152,20 @@ class RuleMasks:
             own_code in self._chain_of_region(code)[0] for code in wanted
         )  # the enterprise's region is coarser: unknown, not unmet
 
-    def region_relation(self, region_codes: Sequence[str], own: str | None) -> str:
-        """:func:`policymatch.match.features.region_relation` of an item's region codes and an
-        enterprise's 区划, from the cached chains (the same answer, without a path walk per call).
+    def region_relation(
+        self, region_codes: Sequence[str], own: str | None, excluded: Sequence[str] = ()
+    ) -> str:
+        """:func:`policymatch.match.features.region_relation` of an item's region codes (and the
+        places it leaves out) and an enterprise's 区划, from the cached chains (the same answer,
+        without a path walk per call).
         """
         codes = [c for c in region_codes if not regions.is_nationwide(c)]
         if not codes:
             return "national"
         if not own:
             return "unknown"
+        if self._left_out(excluded, own):
+            return "outside"
         if own in codes:
             return "same"
         own_chain = self._chain_of_region(own)[0]
@@ -164,6 +178,13 @@ class RuleMasks:
         ):
             return "unknown"  # the enterprise's region is coarser than the item's
         return "outside"
+
+    def _left_out(self, excluded: Sequence[str], own: str | None) -> bool:
+        """Whether the enterprise's 区划 lies in a place the item leaves out (不含宁波市)."""
+        if not excluded or not own:
+            return False
+        own_chain = self._chain_of_region(own)[0]
+        return any(self._chain_of_region(code)[1] in own_chain for code in excluded)
 
     def _chain_of_region(self, code: str | None) -> tuple[frozenset[str], str | None]:
         if code not in self._region_chain:

@@ -17,7 +17,7 @@ import logging
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -87,7 +87,18 @@ def _place(code: str) -> str:
     return "".join(names) or code
 
 
-def _region_judgement(codes: Sequence[str], own: str | None) -> _Judgement:
+def _region_judgement(
+    codes: Sequence[str], own: str | None, excluded: Sequence[str] = ()
+) -> _Judgement:
+    left_out = [c for c in excluded if own and regions.contains(c, own)]
+    if left_out:
+        return _Judgement(
+            "unmet", f"注册地{_place(own or '')}，政策适用地区不含{_place(left_out[0])}"
+        )
+    if own and any(regions.contains(own, c) for c in excluded):
+        return _Judgement(
+            "unknown", f"注册地仅知{_place(own)}，政策不含{_place(excluded[0])}，无法判断"
+        )
     wanted = [c for c in codes if not regions.is_nationwide(c)]
     if not wanted:
         return _Judgement("met", "政策不限地区，全国适用")
@@ -382,10 +393,12 @@ def _card_checks(
     card: PolicyCard, profile: EnterpriseProfile, as_of: dt.date, ignore_validity: bool
 ) -> list[ConditionCheck]:
     checks: list[ConditionCheck] = []
-    region = _region_judgement(card.region_codes, profile.region_code)
+    region = _region_judgement(card.region_codes, profile.region_code, card.excluded_region_codes)
     names = "、".join(card.region_names) or "、".join(
         _place(c) for c in card.region_codes if not regions.is_nationwide(c)
     )
+    if card.excluded_region_codes:
+        names += f"（不含{'、'.join(_place(c) for c in card.excluded_region_codes)}）"
     checks.append(
         ConditionCheck(
             condition=f"适用地区：{names or '全国'}",
@@ -484,13 +497,17 @@ class HardRules:
     region_sets: list[list[str]]
     industry_sets: list[list[str]]
     numeric: list[Condition]
+    excluded_regions: list[str] = field(default_factory=list)  # places the item leaves out
 
 
 def hard_rules(card: PolicyCard) -> HardRules:
     """The card's regions and industries, and its hard region, industry and numeric conditions:
     what :func:`prefilter` and the push masks (:mod:`policymatch.match.batch_rules`) decide."""
     rules = HardRules(
-        [list(card.region_codes)], [list(card.industries)] if card.industries else [], []
+        [list(card.region_codes)],
+        [list(card.industries)] if card.industries else [],
+        [],
+        list(card.excluded_region_codes),
     )
     for condition in card.conditions:
         if not condition.hard:
@@ -533,6 +550,10 @@ def prefilter(
     for codes in rules.region_sets:
         possible &= _per_distinct(
             own_regions, lambda own, c=codes: _region_judgement(c, own or None)
+        )
+    if rules.excluded_regions:
+        possible &= _per_distinct(
+            own_regions, lambda own: _region_judgement([], own or None, rules.excluded_regions)
         )
     own_industries = np.array([p.industry_code or "" for p in profiles], dtype=object)
     for codes in rules.industry_sets:

@@ -145,6 +145,8 @@ def region_relation(card: PolicyCard, profile: EnterpriseProfile) -> RegionRelat
     own = profile.region_code
     if not own:
         return "unknown"
+    if any(regions.contains(code, own) for code in card.excluded_region_codes):
+        return "outside"
     if own in codes:
         return "same"
     if any(regions.contains(code, own) for code in codes):

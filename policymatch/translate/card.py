@@ -280,6 +280,7 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         beneficiaries=beneficiaries,
         region_codes=scope.codes,
         region_names=scope.names,
+        excluded_region_codes=scope.excluded,
         industries=closed_industries,
         conditions=found.conditions,
         support_types=[t.name for t in types],

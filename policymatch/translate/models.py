@@ -60,6 +60,8 @@ class PolicyCard(BaseModel):
     beneficiaries: list[str] = Field(default_factory=list)  # canonical kinds, e.g. 高新技术企业
     region_codes: list[str] = Field(default_factory=list)  # empty = nationwide
     region_names: list[str] = Field(default_factory=list)
+    # places inside the regions left out (在浙江省内（不含宁波市）注册): applicants there may not apply
+    excluded_region_codes: list[str] = Field(default_factory=list)
     industries: list[str] = Field(default_factory=list)  # GB/T 4754 codes: "C", "65", "3911"
     conditions: list[Condition] = Field(default_factory=list)
     support_types: list[str] = Field(default_factory=list)  # 资金奖励, 补贴, 贷款贴息 ...

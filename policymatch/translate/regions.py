@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from policymatch.corpus.models import PolicyDocument
 from policymatch.reference import regions
@@ -37,6 +37,10 @@ _LOCATIVE_CUE = re.compile(
     r"注册|登记|落户|位于|坐落|入驻|迁入|设立|纳税|范围内|辖区内|境内|区域内"
 )
 _SCOPE_AFTER = re.compile(r"^\s?(?:范围内|辖区内|境内|区域内)")
+# Places a scope leaves out: （不含宁波市）, （宁波市除外）, 除宁波市外.
+_EXCLUSION = re.compile(
+    r"[(（](?:但)?不(?:含|包括|包含)([^)）]{2,30})[)）]|[(（]([^)）]{2,30})除外[)）]|除([^，。；,;外]{2,20})外"
+)
 _SIGNATURE_CHARS = 400
 _SIGNATURE_ORG = re.compile(
     r"([^\s，。；、,(（]{2,20}?(?:人民政府办公厅|人民政府办公室|人民政府|委员会|局|办公室))"
@@ -51,6 +55,7 @@ class RegionScope:
     codes: list[str]
     names: list[str]
     sources: list[str]
+    excluded: list[str] = field(default_factory=list)  # codes of places inside left out
 
 
 def is_national_issuer(issuer: str | None) -> bool:
@@ -102,6 +107,23 @@ def _signature_region(text: str) -> regions.Region | None:
     return None
 
 
+def _exclusions(sentences: list[Sentence], scope: list[str]) -> list[str]:
+    """Codes of the places inside ``scope`` that the sentences leave out (不含宁波市)."""
+    excluded: list[str] = []
+    for sentence in sentences:
+        for match in _EXCLUSION.finditer(sentence.folded):
+            span = next(group for group in match.groups() if group)
+            for region in regions.find_all(span):
+                inside = any(regions.contains(c, region.code) and c != region.code for c in scope)
+                if inside and region.code not in excluded:
+                    excluded.append(region.code)
+    return excluded
+
+
+def _excluded_spans(folded: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _EXCLUSION.finditer(folded)]
+
+
 def _name_spans(folded: str, region: regions.Region) -> list[tuple[int, int]]:
     spans = []
     for name in dict.fromkeys((region.name, region.short_name)):
@@ -117,8 +139,11 @@ def _restrictions(sentence: Sentence) -> list[regions.Region]:
     if not _LOCATIVE_CUE.search(folded):
         return []
     found = []
+    left_out = _excluded_spans(folded)
     for region in regions.find_all(folded):
         for start, end in _name_spans(folded, region):
+            if any(low <= start < high for low, high in left_out):
+                continue
             before, after = folded[max(0, start - 8) : start], folded[end : end + 8]
             if (
                 _LOCATIVE_BEFORE.search(before)
@@ -142,9 +167,16 @@ def find_region_scope(
             once per document rather than once per item.
 
     Returns:
-        Codes (6 digits) and display names (山东省济南市历城区); both empty = nationwide.
+        Codes (6 digits) and display names (山东省济南市历城区), both empty = nationwide; and
+        the codes of places inside them that the item leaves out (（不含宁波市）, 除宁波市外).
     """
     home = home if home is not None else document_region(doc)
+    scope = _scope(sentences, home)
+    excluded = _exclusions(sentences, scope.codes or ([home.code] if home else []))
+    return RegionScope(scope.codes, scope.names, scope.sources, excluded)
+
+
+def _scope(sentences: list[Sentence], home: regions.Region | None) -> RegionScope:
     narrowed: list[regions.Region] = []
     sources: list[str] = []
     for sentence in sentences:
