@@ -283,3 +283,19 @@ def test_a_tax_deduction_or_voucher_offset_is_a_support_measure(text: str, measu
     doc = build_document(RawRecord(id="tax", title="关于落实税费优惠政策的通知", text=text))
     (item,) = split_document(doc)
     assert translate_item(item, doc).is_support_measure is measure
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a procedure under its heading names the benefit it is about, and offers nothing new
+        "三、申报办理\n（一）免申即享。稳岗返还由人社部门比对参保数据后直接拨付，企业无需申请。\n"
+        "（二）依申请办理。一次性扩岗补助由参保单位在招用人员缴费满1个月后提出申请。",
+        # an excerpt whose heading is its first line
+        "五、有效期\n本通知自2024年4月1日起施行，有效期至2025年12月31日，稳岗返还等补贴按本通知执行。",
+    ],
+)
+def test_procedure_and_validity_parts_are_not_support_measures(text: str) -> None:
+    doc = build_document(RawRecord(id="proc", title="关于做好稳岗返还工作的通知", text=text))
+    cards = translate_items(split_document(doc), doc)
+    assert cards and not any(card.is_support_measure for card in cards)

@@ -31,7 +31,7 @@ from policymatch.translate.dates import (
 from policymatch.translate.department import find_department
 from policymatch.translate.findings import Findings
 from policymatch.translate.industries import IndustryHit, find_industries, industry_codes
-from policymatch.translate.measure import is_support_measure
+from policymatch.translate.measure import is_support_measure, opening_heading
 from policymatch.translate.models import Condition, PolicyCard
 from policymatch.translate.regions import document_region, find_region_scope
 from policymatch.translate.scope import binds_elsewhere
@@ -249,7 +249,8 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
     validity = _item_validity(item, parts, facts)
     department = find_department(parts.text + parts.context, doc.issuer, facts.sentences)
     max_wan = amount_reader.max_amount_wan(found_amounts)
-    support = is_support_measure(own, found_amounts, support_names, item.heading_path, item.title)
+    headings = [*item.heading_path, *opening_heading(item.text)]
+    support = is_support_measure(own, found_amounts, support_names, headings, item.title)
     if not support:
         # Goals and plans target nobody: sectors and kinds they name are mentions.
         industry_hits = []

@@ -22,6 +22,19 @@ _GRANTS = re.compile(
 )
 _PLAIN_SUPPORT = re.compile(r"(?:给予|予以)(?:一定的?|适当的?|重点)?(?:支持|扶持|奖励|补助|补贴)")
 _WITHHELD = re.compile(r"(?:不予|不得|不再|不能)[^,，;；。]*")
+_BARE_HEADING_CHARS = 16  # 五、有效期, （三）申报办理: a heading line, not a sentence
+_SENTENCE = re.compile(r"[，。；,;：:]")
+
+
+def opening_heading(text: str) -> list[str]:
+    """The item's first line when it is a bare heading (五、有效期), else nothing: an item cut
+    from a policy may carry its heading in its text rather than its heading path."""
+    first = text.strip().split("\n", 1)[0].strip()
+    return (
+        [first]
+        if first and len(first) <= _BARE_HEADING_CHARS and not _SENTENCE.search(first)
+        else []
+    )
 
 
 def is_plan_heading(headings: list[str], title: str) -> bool:
