@@ -49,6 +49,14 @@ def test_the_card_names_the_place_left_out(scope):
     assert card.excluded_region_codes == [NINGBO]
 
 
+def test_a_city_following_its_own_rules_is_left_out():
+    card = _card(
+        f"{MEASURE}\n三、适用范围\n本措施适用于在广东省内（深圳市按其有关规定执行）注册登记的企业。",
+        issuer="广东省工业和信息化厅",
+    )
+    assert card.region_codes == ["440000"] and card.excluded_region_codes == [SHENZHEN]
+
+
 def test_a_place_outside_the_scope_is_no_exclusion():
     card = _card(
         f"{MEASURE}\n三、适用范围\n本措施适用于在浙江省内（不含深圳市）依法注册的外贸企业。"

@@ -293,6 +293,9 @@ def test_a_tax_deduction_or_voucher_offset_is_a_support_measure(text: str, measu
         "（二）依申请办理。一次性扩岗补助由参保单位在招用人员缴费满1个月后提出申请。",
         # an excerpt whose heading is its first line
         "五、有效期\n本通知自2024年4月1日起施行，有效期至2025年12月31日，稳岗返还等补贴按本通知执行。",
+        "三、申报和受理\n（一）申报时间。首贷贴息和保费补贴每年分两次申报。\n"
+        "（二）受理部门。企业向所在区财政局提交申请，审核后拨付补贴资金。",
+        "三、使用流程\n1.企业在平台注册并申领服务券。\n2.企业选择服务机构，以服务券抵扣部分服务费用。",
     ],
 )
 def test_procedure_and_validity_parts_are_not_support_measures(text: str) -> None:

@@ -37,9 +37,10 @@ _LOCATIVE_CUE = re.compile(
     r"注册|登记|落户|位于|坐落|入驻|迁入|设立|纳税|范围内|辖区内|境内|区域内"
 )
 _SCOPE_AFTER = re.compile(r"^\s?(?:范围内|辖区内|境内|区域内)")
-# Places a scope leaves out: （不含宁波市）, （宁波市除外）, 除宁波市外.
+# Places a scope leaves out: （不含宁波市）, （宁波市除外）, 除宁波市外, 深圳市按其有关规定执行.
 _EXCLUSION = re.compile(
     r"[(（](?:但)?不(?:含|包括|包含)([^)）]{2,30})[)）]|[(（]([^)）]{2,30})除外[)）]|除([^，。；,;外]{2,20})外"
+    r"|([^，。；,;、]{2,12})(?:按其|按照其|按)(?:有关|自身|本地)?(?:规定|政策)执行"
 )
 _SIGNATURE_CHARS = 400
 _SIGNATURE_ORG = re.compile(
