@@ -26,7 +26,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import math
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -50,6 +49,7 @@ from policymatch.match.features import (  # the two private tables: the bound mu
     beneficiary_fit,
     feature_matrix,
     industry_fit,
+    item_features,
     item_offers,
     kind_features,
     need_fit,
@@ -336,12 +336,9 @@ class BatchScorer:
         specific = bool(set(card.beneficiaries) - _GENERIC_KINDS)
         return (
             self._constant
-            + weight["is_support_measure"] * float(card.is_support_measure)
-            + weight["amount_log"]
-            * (math.log10(1.0 + card.max_amount_wan) if card.max_amount_wan else 0.0)
+            + sum(weight[name] * value for name, value in item_features(card).items())
             + weight["expired"] * float(card.expired(self.as_of))
             + sum(weight[name] * checks for name in _CHECK_FEATURES if weight[name] > 0)
-            + weight["beneficiary_generic"] * float(not specific)
             # met / unknown kind checks: only an item naming specific kinds has them
             + (max(weight["beneficiary_met"], 0.0) + max(weight["beneficiary_unknown"], 0.0))
             * float(specific)

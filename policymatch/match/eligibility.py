@@ -90,15 +90,15 @@ def _place(code: str) -> str:
 def _region_judgement(
     codes: Sequence[str], own: str | None, excluded: Sequence[str] = ()
 ) -> _Judgement:
-    left_out = [c for c in excluded if own and regions.contains(c, own)]
-    if left_out:
-        return _Judgement(
-            "unmet", f"注册地{_place(own or '')}，政策适用地区不含{_place(left_out[0])}"
-        )
-    if own and any(regions.contains(own, c) for c in excluded):
-        return _Judgement(
-            "unknown", f"注册地仅知{_place(own)}，政策不含{_place(excluded[0])}，无法判断"
-        )
+    if own:
+        inside = [c for c in excluded if regions.contains(c, own)]
+        if inside:
+            return _Judgement("unmet", f"注册地{_place(own)}，政策适用地区不含{_place(inside[0])}")
+        coarser = [c for c in excluded if regions.contains(own, c)]
+        if coarser:
+            return _Judgement(
+                "unknown", f"注册地仅知{_place(own)}，政策不含{_place(coarser[0])}，无法判断"
+            )
     wanted = [c for c in codes if not regions.is_nationwide(c)]
     if not wanted:
         return _Judgement("met", "政策不限地区，全国适用")
