@@ -71,6 +71,12 @@ def key_is_valid(key: str | None, hashes: list[str]) -> bool:
     return valid
 
 
+def client_address(request: Request) -> str:
+    """The address failed keys are counted under: the connecting peer (a proxy in front of the
+    app makes every client one address; X-Forwarded-For is not trusted)."""
+    return request.client.host if request.client else "unknown"
+
+
 def _presented_key(request: Request, header_key: str | None) -> str | None:
     return header_key or request.cookies.get(API_KEY_COOKIE)
 
@@ -98,13 +104,24 @@ def require_api_key(
             "服务器未配置 API 密钥，写操作已关闭；请设置 POLICYMATCH_API_KEY_HASHES。",
             "No API keys are configured, so writes are disabled; set POLICYMATCH_API_KEY_HASHES.",
         )
+    throttle, client = request.app.state.policymatch.key_throttle, client_address(request)
+    wait = throttle.retry_after(client)
+    if wait is not None:
+        raise ApiError(
+            429,
+            f"API 密钥错误次数过多：请 {wait} 秒后再试。",
+            f"Too many wrong API keys from this address: retry in {wait} s.",
+            headers={"Retry-After": str(wait)},
+        )
     if not key_is_valid(_presented_key(request, header_key), settings.api_key_hashes):
+        throttle.failed(client)
         raise ApiError(
             401,
             f"缺少或无效的 API 密钥：请在请求头 {API_KEY_HEADER} 中提供有效密钥。",
             f"Missing or invalid API key: send a valid key in the {API_KEY_HEADER} header.",
             headers={"WWW-Authenticate": API_KEY_HEADER},
         )
+    throttle.succeeded(client)
 
 
 def require_read_access(

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from api.catalogue import PolicyCatalogue
 from api.holder import MatcherHolder
 from api.metrics import ApiMetrics
+from api.throttle import KeyThrottle
 from api.warm import QueryWarmer
 from policymatch.settings import Settings
 
@@ -51,6 +52,7 @@ class AppState:
     update_index: IndexUpdate | None = None
     index: IndexStatus = field(default_factory=IndexStatus)
     warmer: QueryWarmer | None = None  # embeds stored enterprises' query texts in the background
+    key_throttle: KeyThrottle = field(default_factory=KeyThrottle)  # wrong keys per client
     # Matching is CPU-bound and the embedder spreads one call over every core: letting the
     # threadpool run many at once oversubscribes the CPU (8 at once served 7x fewer requests
     # per second than one at a time in bench/api.py). Requests queue here instead.

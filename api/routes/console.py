@@ -24,6 +24,7 @@ from api.console_views import CARD_LABELS, FEEDBACK_LABELS, push_download_path
 from api.deps import (
     API_KEY_COOKIE,
     StateDep,
+    client_address,
     key_is_valid,
     request_key_is_valid,
     require_api_key,
@@ -373,7 +374,24 @@ def console_key_login(
     hashes = state.settings.api_key_hashes
     target = safe_next(next)
     key = key.strip()
+    client = client_address(request)
+    wait = state.key_throttle.retry_after(client)
+    if wait is not None:
+        logger.info("console key login throttled")
+        answer = _render(
+            request,
+            state,
+            "key.html",
+            status_code=429,
+            nav="key",
+            next_page=target,
+            failed=f"密钥错误次数过多：请 {wait} 秒后再试。",
+        )
+        answer.headers["Retry-After"] = str(wait)
+        return answer
     if not key_is_valid(key, hashes):
+        if hashes:
+            state.key_throttle.failed(client)
         failed = (
             "服务器未配置 API 密钥，无法登录；请管理员设置 POLICYMATCH_API_KEY_HASHES。"
             if not hashes
@@ -383,6 +401,7 @@ def console_key_login(
         return _render(
             request, state, "key.html", status_code=401, nav="key", next_page=target, failed=failed
         )
+    state.key_throttle.succeeded(client)
     answer = RedirectResponse(target, status_code=303)
     answer.set_cookie(
         API_KEY_COOKIE,
