@@ -134,3 +134,33 @@ def test_match_candidates_setting_sets_how_many_items_full_judges(corpus, embedd
     assert built(Settings()).config.candidates == MatchConfig().candidates
     with pytest.raises(ValidationError, match="match_candidates"):
         Settings(match_candidates=3)
+
+
+def test_only_the_views_the_ranker_weighs_are_embedded_and_rankings_do_not_change(
+    corpus, embedder, profiles
+):
+    """The shipped model gives the description view no weight: a profile's description is
+    embedded only inside its joint query, and the ranking is what embedding every view gives."""
+    used = _every_candidate(corpus, embedder)
+    weight, _ = linear_weights(used.ranker)
+    assert weight["dense_description"] == 0 and weight["dense_views_max"] == 0
+    every = Matcher.build(
+        corpus.documents,
+        corpus.items,
+        corpus.cards,
+        embedder,
+        config=MatchConfig(candidates=None, views="all"),
+    )
+    described = [p for p in profiles if p.description]
+    assert described
+    for profile in described:
+        assert profile.description not in used.query_texts(profile)
+        assert profile.description in every.query_texts(profile)
+        assert len(used.query_texts(profile)) == len(every.query_texts(profile)) - 1
+    as_of, k = dt.date(2024, 6, 1), len(corpus.items)
+    for profile in profiles:
+        fast = used.match(profile, k=k, as_of=as_of, verdicts=ALL_VERDICTS)
+        full = every.match(profile, k=k, as_of=as_of, verdicts=ALL_VERDICTS)
+        assert [(m.item_id, m.score, m.verdict) for m in fast.matches] == [
+            (m.item_id, m.score, m.verdict) for m in full.matches
+        ]

@@ -83,6 +83,7 @@ def collect_pairs(
         logger.info("pair features cache hit: %s", cached)
         return _attach_grades(_read_table(cached), dataset.qrels)
     matcher = build_ranker(corpus, settings, progress=progress)
+    matcher.config.views = "all"  # a model to come may weigh what the shipped one does not
     n_items = len(corpus.items)
     rows: list[np.ndarray] = []
     queries: list[str] = []

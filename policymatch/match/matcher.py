@@ -72,6 +72,10 @@ class MatchConfig:
             needs, description and scope apart and take the best / mean similarity per item.
             On the dev set ``max`` lifts ``dense`` alone (nDCG@10 0.687 -> 0.708) but not
             ``full`` (0.848 -> 0.846) at four times the encoding, so ``joint`` is the default.
+        views: ``used`` embeds, besides the joint query, only the profile views and stated
+            needs whose features the linear ranker weighs (every one for other rankers): the
+            shipped model gives ``dense_description`` no weight, so a new description costs one
+            embedding, not two. ``all`` embeds every view (to collect features for training).
         candidates: In ``full``, how many items get eligibility and features, best first by
             the ranker's score before the rules (:meth:`Matcher._candidate_scores`); more are
             taken when too few survive the verdict filter; None takes all.
@@ -82,6 +86,7 @@ class MatchConfig:
     norm: Normalisation = "minmax"
     rrf_k: int = 60
     query_views: Literal["joint", "max", "mean"] = "joint"
+    views: Literal["used", "all"] = "used"
     candidates: int | None = 300
     push_batch: int = 256
 
@@ -437,6 +442,7 @@ class Matcher:
         dense = np.empty((len(profiles), n_items), dtype=np.float32)
         out = {v: np.zeros((len(profiles), n_items)) for v in (*PROFILE_VIEWS, "joint", NEED_BEST)}
         start = 0
+        embedded_views, embed_needs = self._embedded_views()
         for row, (texts, named, needs) in enumerate(zip(views, extra, single_needs, strict=True)):
             block = similarities[start : start + len(texts)]
             start += len(texts)
@@ -444,11 +450,11 @@ class Matcher:
                 block.mean(axis=0) if self.config.query_views == "mean" else block.max(axis=0)
             )
             out["joint"][row] = minmax(similarities[start - len(texts)])
-            for view in PROFILE_VIEWS:
+            for view in embedded_views:
                 if named[view]:
                     out[view][row] = minmax(similarities[start])
                     start += 1
-            if needs:
+            if needs and embed_needs:
                 block = similarities[start : start + len(needs)]
                 out[NEED_BEST][row] = np.max([minmax(r) for r in block], axis=0)
                 start += len(needs)
@@ -458,14 +464,24 @@ class Matcher:
         """Every text :meth:`match` embeds for ``profile``, in the order it embeds them.
 
         The joint query (or the configured views), then each non-empty view of
-        :data:`PROFILE_VIEWS`, then each stated need.
+        :data:`PROFILE_VIEWS` the ranker reads, then each stated need (when it reads them).
         """
         named = profile_view_texts(profile)
+        views, needs = self._embedded_views()
         return [
             *self._views(profile),
-            *(named[v] for v in PROFILE_VIEWS if named[v]),
-            *(n for n in profile.needs if n.strip()),
+            *(named[v] for v in views if named[v]),
+            *(n for n in profile.needs if n.strip() and needs),
         ]
+
+    def _embedded_views(self) -> tuple[tuple[str, ...], bool]:
+        """The :data:`PROFILE_VIEWS` embedded apart, and whether each stated need is (see
+        :attr:`MatchConfig.views`); a view left out reads 0 in its feature, which weighs 0."""
+        weight = self._linear_weights
+        if self.config.views == "all" or weight is None:
+            return PROFILE_VIEWS, True
+        views = tuple(v for v in PROFILE_VIEWS if weight[f"dense_{v}"] or weight["dense_views_max"])
+        return views, bool(weight["dense_need_best"])
 
     def warm_queries(self, profiles: Sequence[EnterpriseProfile]) -> int:
         """Embed the query texts of ``profiles`` now, so a cached embedder serves them later.
