@@ -81,6 +81,15 @@ class RuleMasks:
                 chunk_masks,
                 lambda code: not self._left_out(excluded, code),
             )
+        left_out = tuple(card.excluded_industries)
+        if left_out:
+            mask &= self._rule_mask(
+                "excluded industry",
+                left_out,
+                industry_groups,
+                chunk_masks,
+                lambda code: not self._industry_left_out(left_out, code),
+            )
         if industry_rule:
             mask &= self._rule_mask(
                 "industry",
@@ -212,6 +221,17 @@ class RuleMasks:
         return any(
             code in own_chain or own_code in self._chain_of_industry(code)[0]  # type: ignore[index]
             for code in valid
+        )
+
+    def _industry_left_out(self, excluded: tuple[str, ...], own: str | None) -> bool:
+        """Whether the enterprise's industry lies in a sector the item leaves out."""
+        found = self._chain_of_industry(own)
+        if found is None:
+            return False  # unknown industry: not unmet
+        own_chain = found[0]
+        return any(
+            chain is not None and chain[1] in own_chain
+            for chain in (self._chain_of_industry(code) for code in excluded)
         )
 
     def _chain_of_industry(self, code: str | None) -> tuple[frozenset[str], str] | None:

@@ -137,6 +137,24 @@ def _industry_judgement(codes: Sequence[str], own: str | None) -> _Judgement | N
     return _Judgement("unmet", f"{described}，不属于政策支持的{wanted}")
 
 
+def _excluded_industry_judgement(excluded: Sequence[str], own: str | None) -> _Judgement | None:
+    """Met unless the enterprise's industry lies in a sector the item leaves out."""
+    valid = [c for c in (industries.normalize_code(c) for c in excluded) if c and industries.get(c)]
+    if not valid:
+        return None
+    left_out = "、".join(industries.get(c).name for c in valid)  # type: ignore[union-attr]
+    own_industry = industries.get(industries.normalize_code(own))
+    if own_industry is None:
+        return _Judgement("unknown", f"缺少行业代码，无法确认是否属于政策不适用的{left_out}")
+    relations = [industries.relation(c, own_industry.code) for c in valid]
+    described = f"所属行业{own_industry.code}{own_industry.name}"
+    if "covers" in relations:
+        return _Judgement("unmet", f"{described}，属于政策不适用的{left_out}")
+    if "inside" in relations:
+        return _Judgement("unknown", f"{described}较粗，无法确定是否属于政策不适用的{left_out}")
+    return _Judgement("met", f"{described}，不在政策不适用的{left_out}之列")
+
+
 # --------------------------------------------------------------------------- numeric
 def _age_years(profile: EnterpriseProfile, as_of: dt.date) -> float | None:
     if profile.founded is not None:
@@ -444,6 +462,21 @@ def _card_checks(
                 reason=industry.reason,
             )
         )
+    left_out = _excluded_industry_judgement(card.excluded_industries, profile.industry_code)
+    if left_out is not None:
+        names = [industries.get(c) for c in card.excluded_industries]
+        label = "、".join(
+            i.name if i else c for i, c in zip(names, card.excluded_industries, strict=True)
+        )
+        checks.append(
+            ConditionCheck(
+                condition=f"不适用行业：{label}",
+                kind="industry",
+                status=left_out.status,
+                hard=True,
+                reason=left_out.reason,
+            )
+        )
     for condition in card.conditions:
         check = _condition_check(condition, profile, as_of)
         if check is not None:
@@ -498,6 +531,7 @@ class HardRules:
     industry_sets: list[list[str]]
     numeric: list[Condition]
     excluded_regions: list[str] = field(default_factory=list)  # places the item leaves out
+    excluded_industries: list[str] = field(default_factory=list)  # sectors it leaves out
 
 
 def hard_rules(card: PolicyCard) -> HardRules:
@@ -508,6 +542,7 @@ def hard_rules(card: PolicyCard) -> HardRules:
         [list(card.industries)] if card.industries else [],
         [],
         list(card.excluded_region_codes),
+        list(card.excluded_industries),
     )
     for condition in card.conditions:
         if not condition.hard:
@@ -559,6 +594,11 @@ def prefilter(
     for codes in rules.industry_sets:
         possible &= _per_distinct(
             own_industries, lambda own, c=codes: _industry_judgement(c, own or None)
+        )
+    if rules.excluded_industries:
+        possible &= _per_distinct(
+            own_industries,
+            lambda own: _excluded_industry_judgement(rules.excluded_industries, own or None),
         )
     for condition in rules.numeric:
         threshold = _threshold(condition)

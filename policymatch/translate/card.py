@@ -30,7 +30,12 @@ from policymatch.translate.dates import (
 )
 from policymatch.translate.department import find_department
 from policymatch.translate.findings import Findings
-from policymatch.translate.industries import IndustryHit, find_industries, industry_codes
+from policymatch.translate.industries import (
+    IndustryHit,
+    find_excluded_industries,
+    find_industries,
+    industry_codes,
+)
 from policymatch.translate.measure import is_support_measure, opening_heading
 from policymatch.translate.models import Condition, PolicyCard
 from policymatch.translate.regions import document_region, find_region_scope
@@ -243,6 +248,7 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
     binding = _binding(parts, item, doc).all
     beneficiary_hits = find_beneficiaries(binding)
     industry_hits = find_industries(binding)
+    excluded_industry_hits = find_excluded_industries(binding)
     scope = find_region_scope(binding, doc, facts.home)
     numeric = [c for s in binding for c in find_numeric_conditions(s)]
     apply_window = find_apply_window(parts.text + parts.context, facts.year) or facts.apply_window
@@ -255,7 +261,14 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         # Goals and plans target nobody: sectors and kinds they name are mentions.
         industry_hits = []
         beneficiary_hits = [h for h in beneficiary_hits if h.role == "mention"]
-    industry_hits = industry_hits + _kind_industries(beneficiary_hits)
+        excluded_industry_hits = []
+    excluded_industries = industry_codes(excluded_industry_hits)
+    # A sector named in the exclusion (不含批发零售企业) restricts nobody to it.
+    industry_hits = [
+        h
+        for h in industry_hits + _kind_industries(beneficiary_hits)
+        if not set(h.codes) <= set(excluded_industries)
+    ]
     closed_industries = industry_codes([h for h in industry_hits if not h.open])
     beneficiaries = beneficiary_names(beneficiary_hits)
     found = Findings(
@@ -264,6 +277,7 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         scope=scope,
         beneficiary_hits=beneficiary_hits,
         industry_hits=industry_hits,
+        excluded_industry_hits=excluded_industry_hits,
         support_types=types,
         amounts=found_amounts,
         max_amount_wan=max_wan,
@@ -283,6 +297,7 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         region_names=scope.names,
         excluded_region_codes=scope.excluded,
         industries=closed_industries,
+        excluded_industries=excluded_industries,
         conditions=found.conditions,
         support_types=[t.name for t in types],
         amounts=found_amounts,

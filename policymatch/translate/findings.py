@@ -24,6 +24,7 @@ class Findings:
         scope: Region codes and names; empty = nationwide.
         beneficiary_hits: Every kind found, with its role (mentions included).
         industry_hits: Sectors that restrict applicants.
+        excluded_industry_hits: Sectors the item leaves out.
         support_types: Support types named in the item's own text.
         amounts: Amounts granted (万元 or fractions).
         max_amount_wan: The largest fixed or capped sum, 万元.
@@ -38,6 +39,7 @@ class Findings:
     scope: RegionScope
     beneficiary_hits: list[BeneficiaryHit]
     industry_hits: list[IndustryHit]
+    excluded_industry_hits: list[IndustryHit]
     support_types: list[SupportTypeHit]
     amounts: list[Amount]
     max_amount_wan: float | None

@@ -36,6 +36,15 @@ _MAX_PHRASE = 14
 _MIN_PHRASE = 2
 _LIST_SEPARATORS = re.compile(r"[、和及与]")
 _OPEN_AFTER = re.compile(r"^(?:及|以及|和|与|等)(?:其他)?相关")
+# Sectors a measure leaves out: 烟草制造业、批发和零售业等行业企业不适用本公告, （房地产业除外）,
+# （不含批发零售企业）, 除房地产企业外.
+_EXCLUSION = re.compile(
+    r"([^。；;：:，,]{2,90}?)(?:等)?(?:(?:行业|领域)(?:的)?(?:企业|纳税人)?|企业|纳税人)"
+    r"(?:不适用|不得享受|不享受|不(?:属于|在)(?:本政策|本办法|本公告)?(?:支持|适用)范围)"
+    r"|[(（](?:但)?不(?:含|包括|包含)([^)）]{2,40})[)）]"
+    r"|([^，。；,;(（]{2,40})(?:行业|企业)?除外"
+    r"|除([^，。；,;外]{2,40})(?:以)?外"
+)
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,26 @@ def find_industries(sentences: list[Sentence]) -> list[IndustryHit]:
             hit = _sector_starting_at(text, verb.end())
             if hit is not None:
                 hits.append(IndustryHit(hit[0], tuple(hit[1]), sentence.text, True))
+    return hits
+
+
+def find_excluded_industries(sentences: list[Sentence]) -> list[IndustryHit]:
+    """Sectors the item leaves out (…等行业企业不适用本公告, （房地产业除外）), one hit per
+    sector named in the excluding phrase; codes are GB/T 4754-2017 as in :func:`find_industries`.
+    """
+    hits: list[IndustryHit] = []
+    for sentence in sentences:
+        text = strip_quotes(sentence.folded)
+        for match in _EXCLUSION.finditer(text):
+            span = next(group for group in match.groups() if group)
+            position = 0
+            while position < len(span) - 1:
+                hit = _sector_starting_at(span, position)
+                if hit is None:
+                    position += 1
+                    continue
+                hits.append(IndustryHit(hit[0], tuple(hit[1]), sentence.text, True))
+                position += len(hit[0])
     return hits
 
 

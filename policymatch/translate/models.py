@@ -63,6 +63,8 @@ class PolicyCard(BaseModel):
     # places inside the regions left out (在浙江省内（不含宁波市）注册): applicants there may not apply
     excluded_region_codes: list[str] = Field(default_factory=list)
     industries: list[str] = Field(default_factory=list)  # GB/T 4754 codes: "C", "65", "3911"
+    # sectors the item leaves out (批发和零售业等行业企业不适用): firms in them may not apply
+    excluded_industries: list[str] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
     support_types: list[str] = Field(default_factory=list)  # 资金奖励, 补贴, 贷款贴息 ...
     amounts: list[Amount] = Field(default_factory=list)

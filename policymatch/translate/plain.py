@@ -128,4 +128,7 @@ def _needs(found: Findings) -> list[tuple[str, str]]:
     if found.industry_hits:
         phrases = "、".join(dict.fromkeys(h.phrase for h in found.industry_hits))
         needs.append((f"所属行业：{phrases}", found.industry_hits[0].source))
+    if found.excluded_industry_hits:
+        phrases = "、".join(dict.fromkeys(h.phrase for h in found.excluded_industry_hits))
+        needs.append((f"不属于{phrases}", found.excluded_industry_hits[0].source))
     return needs
