@@ -225,6 +225,8 @@ def _kind_judgement(
         return _size_judgement(name, entry.sizes, profile)
     if entry.kind == "startup":
         return _startup_judgement(profile, as_of)
+    if entry.kind == "role":
+        return _role_judgement(name, entry, profile)
     if entry.kind == "entity":
         if any(word in profile.name for word in _COMPANY_WORDS):
             return _Judgement("unmet", f"企业名称{profile.name}为公司或其他组织，不是{name}")
@@ -241,6 +243,25 @@ def _kind_judgement(
             return _Judgement("unknown", f"{judgement.reason}，是否属于{name}需核实")
         return judgement
     return _statistical_judgement(name, entry, profile)
+
+
+def _is_role(kind: str) -> bool:
+    entry = qualifications.get(qualifications.canonical_qualification(kind) or kind)
+    return entry is not None and entry.kind == "role"
+
+
+def _role_judgement(
+    name: str, entry: qualifications.Qualification, profile: EnterpriseProfile
+) -> _Judgement:
+    """A kind that is another kind of applicant (孵化器 operators, 科研院所, 担保机构, 合作社):
+    a firm is one only when its own words say so; the guideline counts the rest as another
+    target group."""
+    said = [profile.name, profile.scope, profile.description, *profile.tags]
+    said += profile.qualifications
+    forms = (name, *entry.synonyms)
+    if any(form in text for form in forms for text in said if text):
+        return _Judgement("met", f"企业资料载明为{name}")
+    return _Judgement("unmet", f"政策面向{name}，企业名称、经营范围和简介均未显示是{name}")
 
 
 def _applying_for(name: str, profile: EnterpriseProfile) -> bool:
@@ -437,7 +458,13 @@ def _card_checks(
         for c in card.conditions
         if c.kind == "qualification" and c.role == "award" and isinstance(c.value, str)
     }
-    required_kinds = [kind for kind in card.beneficiaries if kind not in awarded]
+    # Nor does another kind of applicant listed beside an award (重点实验室、企业技术中心 … 科研院所):
+    # whoever wins the title may apply, the firm among them.
+    required_kinds = [
+        kind
+        for kind in card.beneficiaries
+        if kind not in awarded and not (awarded and _is_role(kind))
+    ]
     if required_kinds:
         judgement = _alternatives(required_kinds, profile, as_of)
         checks.append(

@@ -32,7 +32,15 @@ from policymatch.reference._words import on_word_bounds
 logger = logging.getLogger(__name__)
 
 QualificationKind = Literal[
-    "qualification", "declared", "size", "startup", "entity", "trade", "industry", "statistical"
+    "qualification",
+    "declared",
+    "role",
+    "size",
+    "startup",
+    "entity",
+    "trade",
+    "industry",
+    "statistical",
 ]
 KINDS: frozenset[str] = frozenset(QualificationKind.__args__)  # type: ignore[attr-defined]
 

@@ -44,7 +44,7 @@ _TARGET_VERB = re.compile(rf"^\s?{_NUMBERING}(?:支持|帮扶|扶持|面向|服�
 # Kinds named as partners, as counted units (每认定1家高新技术企业 … 奖励孵化器), as those
 # being attracted, or as those a measure does not support.
 _MENTION_CUE = re.compile(
-    r"鼓励|引导|推动|培育一批|打造一批|争创|力争|带动|吸引|梯度培育|量质齐升|发挥.{0,12}作用|依托|联合|合作|协同"
+    r"鼓励|引导|推动|培育一批|打造一批|争创|力争|带动|吸引|梯度培育|量质齐升|发挥.{0,12}作用|依托|联合|合作(?!社)|协同"
     r"|在孵|汇聚|集聚|不予"
 )
 # Titles of other documents (《济南市中小微企业创新券实施管理办法》) and of talent programmes
@@ -61,6 +61,9 @@ _PROCEDURE = re.compile(
 _WITHHOLDING = re.compile(r"不予|不得|不再(?!重复)")
 # Just before a kind: it is being created (发起设立新型研发机构), not the applicant.
 _OBJECT_BEFORE = re.compile(r"(?:设立|建设|组建|共建|创建(?!为)|打造)[^,，的)）]{0,10}$")
+# People an applicant hires or takes in (参保单位招用…高校毕业生, 企业吸纳就业困难人员): the
+# employer applies, the people are what it is paid for.
+_HIRED_BEFORE = re.compile(r"(?:招用|招聘|吸纳|聘用|录用|雇用|接收|安置)[^,，。；;]{0,40}$")
 # Just after a kind: it describes where people come from (…科研院所的毕业生).
 _DESCRIBES_AFTER = re.compile(r"^[^,，]{0,30}的(?:毕业生|学生|人才)")
 # A kind whose business is being grown or cut (扩大小微企业融资担保业务规模, 降低…费率): the
@@ -149,6 +152,7 @@ def _kind_role(name: str, clause: str, clause_role: Role) -> Role:
     before, after = cleaned[:position], cleaned[position + len(form) :]
     if (
         _OBJECT_BEFORE.search(before)
+        or _HIRED_BEFORE.search(before)
         or _COUNTED_BEFORE.search(before)
         or _DESCRIBES_AFTER.match(after)
         or (_CHANGED_BEFORE.search(before) and _BUSINESS_AFTER.match(after))

@@ -157,7 +157,20 @@ def _beneficiary_conditions(hits: list[BeneficiaryHit]) -> list[Condition]:
         if known is None or (hit.role == "award" and known.role != "award"):
             roles[hit.name] = hit
     conditions = []
-    required = [h for h in roles.values() if h.qualification and h.role == "requirement"]
+    # A qualification listed beside other kinds of applicant (龙头企业、家庭农场、农民专业合作社)
+    # is one alternative of the 申报主体 check, not a condition every applicant must meet.
+    listed_with_others = {h.source for h in hits if not h.qualification and h.role == "requirement"}
+    required = [
+        h
+        for h in roles.values()
+        if h.qualification
+        and h.role == "requirement"
+        and not any(
+            other.source in listed_with_others
+            for other in hits
+            if other.name == h.name and other.role == "requirement"
+        )
+    ]
     if required:
         names = [h.name for h in required]
         conditions.append(
