@@ -18,6 +18,8 @@ import numpy as np
 import pytest
 
 from policymatch.match.batch import ChunkScores
+from policymatch.match.batch_rules import RuleMasks
+from policymatch.match.columns import Groups, ValueMemo, build_columns
 from policymatch.match.results import ConditionCheck, Match
 from policymatch.profile import normalize_profile
 from policymatch.profile.models import EnterpriseProfile
@@ -168,3 +170,20 @@ def brute_force(
 
 def as_triples(entries: list[PushEntry]) -> list[tuple[str, float, str]]:
     return [(e.enterprise_id, e.score, e.verdict) for e in entries]
+
+
+def push_mask(card, firms: list[EnterpriseProfile], as_of) -> tuple[list[bool], RuleMasks]:
+    """What the push masks (`RuleMasks.possible`) leave possible for ``firms``, one chunk."""
+    n = len(firms)
+    columns = build_columns(
+        firms, [frozenset()] * n, np.zeros((n, 384), np.float32), np.zeros(n), np.ones(n)
+    )
+    memo = ValueMemo()
+    masks = RuleMasks(as_of, memo)
+
+    def group(name: str) -> Groups:
+        inverse, values = columns.distinct(name)
+        return Groups(inverse, values, memo.ids(name, values))
+
+    possible = masks.possible(card, columns, group("region"), group("industry"), {})
+    return possible.tolist(), masks

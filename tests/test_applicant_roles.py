@@ -87,18 +87,25 @@ def test_a_vegetable_cooperative_is_a_farmers_cooperative():
     assert check_eligibility(card, coop, as_of=AS_OF).verdict != "不符合"
 
 
-def test_a_qualification_listed_beside_other_applicants_is_one_alternative():
+def _agri_card(measure: str):
+    """The first measure of a district's farm-business notice whose audience lists 龙头企业,
+    家庭农场 and 合作社 side by side."""
     doc = build_document(
         RawRecord(
             id="agri",
             title="关于加快农业产业化发展的若干措施",
             text="一、支持对象\n本措施支持对象为本区注册的农业产业化龙头企业、家庭农场和农民专业合作社。"
-            "\n二、支持政策\n1．冷链设施补助。新增冷库库容1000吨以上的，按每吨200元给予补助，"
-            "单个主体最高100万元。",
+            f"\n二、支持政策\n1．{measure}",
         )
     )
     doc.issuer = "青岛市崂山区人民政府"
-    card = next(c for c in translate_items(split_document(doc), doc) if c.is_support_measure)
+    return next(c for c in translate_items(split_document(doc), doc) if c.is_support_measure)
+
+
+def test_a_qualification_listed_beside_other_applicants_is_one_alternative():
+    card = _agri_card(
+        "冷链设施补助。新增冷库库容1000吨以上的，按每吨200元给予补助，单个主体最高100万元。"
+    )
     assert {"农业产业化龙头企业", "农民专业合作社"} <= set(card.beneficiaries)
     assert not [c for c in card.conditions if c.kind == "qualification" and c.hard]
     coop = _firm(
@@ -109,17 +116,9 @@ def test_a_qualification_listed_beside_other_applicants_is_one_alternative():
 
 
 def test_another_kind_of_applicant_beside_an_award_bars_nobody():
-    doc = build_document(
-        RawRecord(
-            id="agri",
-            title="关于加快农业产业化发展的若干措施",
-            text="一、支持对象\n本措施支持对象为本区注册的农业产业化龙头企业、家庭农场和农民专业合作社。"
-            "\n二、支持政策\n1．龙头企业认定奖励。新认定为农业产业化国家重点龙头企业的，"
-            "给予一次性奖励50万元。",
-        )
+    card = _agri_card(
+        "龙头企业认定奖励。新认定为农业产业化国家重点龙头企业的，给予一次性奖励50万元。"
     )
-    doc.issuer = "青岛市崂山区人民政府"
-    card = next(c for c in translate_items(split_document(doc), doc) if c.is_support_measure)
     assert "农民专业合作社" in card.beneficiaries
     assert any(c.role == "award" for c in card.conditions)
     food = _firm(

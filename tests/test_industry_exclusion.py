@@ -9,14 +9,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
+from push_helpers import push_mask
 
 from policymatch.corpus.metadata import build_document
 from policymatch.corpus.models import RawRecord
 from policymatch.corpus.split import split_document
-from policymatch.match.batch_rules import RuleMasks
-from policymatch.match.columns import Groups, ValueMemo, build_columns
 from policymatch.match.eligibility import check_eligibility, prefilter
 from policymatch.profile import normalize_profile
 from policymatch.translate import translate_items
@@ -136,19 +134,8 @@ def test_a_firm_in_a_sector_left_out_is_ineligible_and_told_why():
     expected = [check_eligibility(card, f, as_of=AS_OF).verdict != "不符合" for f in firms]
     assert expected == [False, True, True]
     assert prefilter(card, firms, as_of=AS_OF).tolist() == expected
-    n = len(firms)
-    columns = build_columns(
-        firms, [frozenset()] * n, np.zeros((n, 384), np.float32), np.zeros(n), np.ones(n)
-    )
-    memo = ValueMemo()
-    masks = RuleMasks(AS_OF, memo)
-
-    def group(name: str) -> Groups:
-        inverse, values = columns.distinct(name)
-        return Groups(inverse, values, memo.ids(name, values))
-
-    possible = masks.possible(card, columns, group("region"), group("industry"), {})
-    assert possible.tolist() == expected
+    possible, masks = push_mask(card, firms, AS_OF)
+    assert possible == expected
 
 
 def test_a_deduction_for_named_sectors_is_for_them_alone():

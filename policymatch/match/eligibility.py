@@ -117,40 +117,50 @@ def _region_judgement(
 
 
 # -------------------------------------------------------------------------- industry
-def _industry_judgement(codes: Sequence[str], own: str | None) -> _Judgement | None:
+def _industry_standing(
+    codes: Sequence[str], own: str | None
+) -> tuple[str, str | None, str | None] | None:
+    """``(names of the valid codes, own industry described or None, "covers"|"inside"|None)``:
+    how the enterprise's industry stands to a card's codes; None when no code is GB/T 4754."""
     valid = [c for c in (industries.normalize_code(c) for c in codes) if c and industries.get(c)]
     if not valid:
         if codes:
             logger.warning("card industries %s are not GB/T 4754 codes: check skipped", codes)
         return None
-    wanted = "、".join(industries.get(c).name for c in valid)  # type: ignore[union-attr]
-    own_code = industries.normalize_code(own)
-    own_industry = industries.get(own_code)
+    names = "、".join(industries.get(c).name for c in valid)  # type: ignore[union-attr]
+    own_industry = industries.get(industries.normalize_code(own))
     if own_industry is None:
+        return names, None, None
+    relations = {industries.relation(c, own_industry.code) for c in valid}
+    closest = "covers" if "covers" in relations else "inside" if "inside" in relations else None
+    return names, f"所属行业{own_industry.code}{own_industry.name}", closest
+
+
+def _industry_judgement(codes: Sequence[str], own: str | None) -> _Judgement | None:
+    standing = _industry_standing(codes, own)
+    if standing is None:
+        return None
+    wanted, described, relation = standing
+    if described is None:
         return _Judgement("unknown", f"缺少行业代码，无法判断是否属于{wanted}")
-    relations = [industries.relation(c, own_industry.code) for c in valid]
-    described = f"所属行业{own_industry.code}{own_industry.name}"
-    if "covers" in relations:
+    if relation == "covers":
         return _Judgement("met", f"{described}，属于政策支持的{wanted}")
-    if "inside" in relations:
+    if relation == "inside":
         return _Judgement("unknown", f"{described}较粗，无法确定是否属于{wanted}")
     return _Judgement("unmet", f"{described}，不属于政策支持的{wanted}")
 
 
 def _excluded_industry_judgement(excluded: Sequence[str], own: str | None) -> _Judgement | None:
     """Met unless the enterprise's industry lies in a sector the item leaves out."""
-    valid = [c for c in (industries.normalize_code(c) for c in excluded) if c and industries.get(c)]
-    if not valid:
+    standing = _industry_standing(excluded, own)
+    if standing is None:
         return None
-    left_out = "、".join(industries.get(c).name for c in valid)  # type: ignore[union-attr]
-    own_industry = industries.get(industries.normalize_code(own))
-    if own_industry is None:
+    left_out, described, relation = standing
+    if described is None:
         return _Judgement("unknown", f"缺少行业代码，无法确认是否属于政策不适用的{left_out}")
-    relations = [industries.relation(c, own_industry.code) for c in valid]
-    described = f"所属行业{own_industry.code}{own_industry.name}"
-    if "covers" in relations:
+    if relation == "covers":
         return _Judgement("unmet", f"{described}，属于政策不适用的{left_out}")
-    if "inside" in relations:
+    if relation == "inside":
         return _Judgement("unknown", f"{described}较粗，无法确定是否属于政策不适用的{left_out}")
     return _Judgement("met", f"{described}，不在政策不适用的{left_out}之列")
 
