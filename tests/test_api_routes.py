@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
-from test_api_support import API_KEY, AS_OF, key_headers, service_dir, service_settings  # noqa: F401
+from test_api_support import AS_OF, key_headers, service_settings
 
 from api.main import create_app
 from policymatch.match.index import PolicyIndex
@@ -26,7 +26,7 @@ SAMPLE_FILES = (
 
 
 @pytest.fixture(scope="module")
-def client(service_dir: Path) -> Iterator[TestClient]:  # noqa: F811
+def client(service_dir: Path) -> Iterator[TestClient]:
     app = create_app(service_settings(service_dir, max_upload_mb=0.05))
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
@@ -468,7 +468,7 @@ def test_feedback_and_qrels_export(client: TestClient) -> None:
 # ---------------------------------------------------------------------------- settings
 
 
-def test_no_keys_configured_means_no_writes(service_dir: Path) -> None:  # noqa: F811
+def test_no_keys_configured_means_no_writes(service_dir: Path) -> None:
     app = create_app(service_settings(service_dir, api_key_hashes=[]))
     with TestClient(app) as locked:
         answer = locked.put("/v1/enterprises/x", json={"name": "x"}, headers=key_headers())
@@ -478,7 +478,7 @@ def test_no_keys_configured_means_no_writes(service_dir: Path) -> None:  # noqa:
         )
 
 
-def test_reads_can_require_the_key_and_cors_follows_settings(service_dir: Path) -> None:  # noqa: F811
+def test_reads_can_require_the_key_and_cors_follows_settings(service_dir: Path) -> None:
     settings = service_settings(
         service_dir, read_requires_key=True, cors_origins=["https://chamber.example.cn"]
     )

@@ -76,10 +76,5 @@ def build_service_dir(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def service_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_service_dir(tmp_path_factory.getbasetemp() / "policymatch-service")
-
-
 def key_headers() -> dict[str, str]:
     return {"X-API-Key": API_KEY}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api_support import AS_OF, key_headers, service_dir, service_settings  # noqa: F401
+from test_api_support import AS_OF, key_headers, service_settings
 
 from api.main import create_app
 
@@ -24,7 +24,7 @@ PROFILE = {
 
 
 @pytest.fixture()
-def app_client(service_dir: Path) -> Iterator[tuple[object, TestClient]]:  # noqa: F811
+def app_client(service_dir: Path) -> Iterator[tuple[object, TestClient]]:
     app = create_app(service_settings(service_dir))
     with TestClient(app) as client:
         yield app, client

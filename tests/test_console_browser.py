@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from test_api_support import AS_OF, service_dir, service_settings  # noqa: F401
+from test_api_support import AS_OF, service_settings
 
 from api.main import create_app
 
@@ -72,7 +72,7 @@ def served(app: object, name: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def base_url(service_dir: Path) -> Iterator[str]:  # noqa: F811
+def base_url(service_dir: Path) -> Iterator[str]:
     settings = service_settings(service_dir, console_feedback_open=True)
     with served(create_app(settings, update_index=False), "console-server") as url:
         yield url

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api_support import API_KEY, AS_OF, service_dir, service_settings  # noqa: F401
+from test_api_support import API_KEY, AS_OF, service_settings
 
 from api.deps import API_KEY_COOKIE
 from api.main import create_app
@@ -18,14 +18,7 @@ HTML = {"Accept": "text/html"}
 
 
 @pytest.fixture(scope="module")
-def console(service_dir: Path) -> Iterator[TestClient]:  # noqa: F811
-    app = create_app(service_settings(service_dir), update_index=False)
-    with TestClient(app) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def guarded(service_dir: Path) -> Iterator[TestClient]:  # noqa: F811
+def guarded(service_dir: Path) -> Iterator[TestClient]:
     app = create_app(service_settings(service_dir, read_requires_key=True), update_index=False)
     with TestClient(app) as client:
         yield client
@@ -95,7 +88,7 @@ def test_the_right_key_sets_a_strict_httponly_cookie_and_feedback_then_works(
         console.cookies.clear()
 
 
-def test_over_https_the_cookie_is_secure(service_dir: Path) -> None:  # noqa: F811
+def test_over_https_the_cookie_is_secure(service_dir: Path) -> None:
     app = create_app(service_settings(service_dir), update_index=False)
     with TestClient(app, base_url="https://console.example.cn") as client:
         answer = _login(client, API_KEY)
@@ -160,7 +153,7 @@ def test_read_gated_pages_send_the_browser_to_the_form_and_back(guarded: TestCli
     assert guarded.get("/", headers={"X-API-Key": API_KEY}).status_code == 200
 
 
-def test_read_gate_without_configured_keys_keeps_the_403(service_dir: Path) -> None:  # noqa: F811
+def test_read_gate_without_configured_keys_keeps_the_403(service_dir: Path) -> None:
     settings = service_settings(service_dir, read_requires_key=True, api_key_hashes=[])
     with TestClient(create_app(settings, update_index=False)) as client:
         answer = client.get("/policies", headers=HTML, follow_redirects=False)

@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_api_support import API_KEY, service_dir, service_settings  # noqa: F401
+from test_api_support import API_KEY, service_settings
 from test_console_browser import CHROMIUM, CHROMIUM_ARGS, served, sync_api
 
 from api.main import create_app
 
 
 @pytest.fixture(scope="module")
-def guarded_url(service_dir: Path) -> Iterator[str]:  # noqa: F811
+def guarded_url(service_dir: Path) -> Iterator[str]:
     app = create_app(service_settings(service_dir, read_requires_key=True), update_index=False)
     with served(app, "console-key-server") as url:
         yield url

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
 from fastapi.testclient import TestClient
-from test_api_support import API_KEY, AS_OF, service_dir, service_settings  # noqa: F401
+from test_api_support import API_KEY, AS_OF, service_settings
 
 from api.deps import API_KEY_COOKIE
 from api.main import create_app
 
 HTML = {"Accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def console(service_dir: Path) -> Iterator[TestClient]:  # noqa: F811
-    app = create_app(service_settings(service_dir), update_index=False)
-    with TestClient(app) as client:
-        yield client
 
 
 def test_home_offers_stored_enterprises_and_a_profile_form(console: TestClient) -> None:
@@ -110,7 +101,7 @@ def _feedback(client: TestClient, back: str = "/?enterprise_id=ent-001") -> str:
 
 def test_console_feedback_needs_the_key_or_the_open_setting(
     console: TestClient,
-    service_dir: Path,  # noqa: F811
+    service_dir: Path,
 ) -> None:
     before = console.get("/v1/feedback/qrels").text
     assert _feedback(console).endswith("fb=nokey")

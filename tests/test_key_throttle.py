@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from test_api_support import API_KEY, service_dir, service_settings  # noqa: F401
+from test_api_support import API_KEY, service_settings
 
 from api.main import create_app
 from api.throttle import KeyThrottle
@@ -41,7 +41,7 @@ def test_the_throttle_counts_failures_in_a_sliding_window() -> None:
     assert throttle.retry_after("10.0.0.1") is None
 
 
-def test_the_form_and_the_api_refuse_a_guessing_client(service_dir: Path) -> None:  # noqa: F811
+def test_the_form_and_the_api_refuse_a_guessing_client(service_dir: Path) -> None:
     app = create_app(service_settings(service_dir), update_index=False)
     clock = FakeClock()
     with TestClient(app) as client:
@@ -67,7 +67,7 @@ def test_the_form_and_the_api_refuse_a_guessing_client(service_dir: Path) -> Non
         ).status_code in (200, 201)
 
 
-def test_the_api_counts_wrong_header_keys_too(service_dir: Path) -> None:  # noqa: F811
+def test_the_api_counts_wrong_header_keys_too(service_dir: Path) -> None:
     app = create_app(service_settings(service_dir), update_index=False)
     with TestClient(app) as client:
         app.state.policymatch.key_throttle = KeyThrottle(max_failures=2, clock=FakeClock())
