@@ -486,32 +486,21 @@ def _card_checks(
                 reason=judgement.reason,
             )
         )
-    industry = _industry_judgement(card.industries, profile.industry_code)
-    if industry is not None:
-        wanted = [industries.get(c) for c in card.industries]
-        label = "、".join(i.name if i else c for i, c in zip(wanted, card.industries, strict=True))
+    for heading, codes, judge in (
+        ("所属行业", card.industries, _industry_judgement),
+        ("不适用行业", card.excluded_industries, _excluded_industry_judgement),
+    ):
+        judgement = judge(codes, profile.industry_code)
+        if judgement is None:
+            continue
+        label = "、".join(i.name if (i := industries.get(c)) else c for c in codes)
         checks.append(
             ConditionCheck(
-                condition=f"所属行业：{label}",
+                condition=f"{heading}：{label}",
                 kind="industry",
-                status=industry.status,
+                status=judgement.status,
                 hard=True,
-                reason=industry.reason,
-            )
-        )
-    left_out = _excluded_industry_judgement(card.excluded_industries, profile.industry_code)
-    if left_out is not None:
-        names = [industries.get(c) for c in card.excluded_industries]
-        label = "、".join(
-            i.name if i else c for i, c in zip(names, card.excluded_industries, strict=True)
-        )
-        checks.append(
-            ConditionCheck(
-                condition=f"不适用行业：{label}",
-                kind="industry",
-                status=left_out.status,
-                hard=True,
-                reason=left_out.reason,
+                reason=judgement.reason,
             )
         )
     for condition in card.conditions:
