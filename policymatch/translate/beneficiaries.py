@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from policymatch.reference import qualifications
+from policymatch.translate.measure import TAX_RELIEF
 from policymatch.translate.text import Sentence, split_clauses, strip_quotes
 
 Role = Literal["requirement", "award", "mention"]
@@ -33,7 +34,7 @@ _AWARD_CUE = re.compile(
 # Verbs that hand something out; 支持/提供 are left out, they also introduce mere encouragement.
 _GRANT = re.compile(
     r"给予|予以|奖励|补贴|补助|资助|贴息|奖补|扶持|减免|免征|减半|享受|可申请|申领|发放|返还"
-    r"|加计扣除|税前(?:扣除|摊销)|抵扣|抵减|退还|提供.{0,8}(?:担保|贷款|授信|场地)"
+    rf"|{TAX_RELIEF}|提供.{{0,8}}(?:担保|贷款|授信|场地)"
 )
 # A clause that names who may apply (申报主体为…, 支持对象…) or a verb that targets its object.
 _SCOPE = re.compile(

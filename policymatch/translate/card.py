@@ -159,17 +159,18 @@ def _beneficiary_conditions(hits: list[BeneficiaryHit]) -> list[Condition]:
     conditions = []
     # A qualification listed beside other kinds of applicant (龙头企业、家庭农场、农民专业合作社)
     # is one alternative of the 申报主体 check, not a condition every applicant must meet.
-    listed_with_others = {h.source for h in hits if not h.qualification and h.role == "requirement"}
+    sources_with_others = {
+        h.source for h in hits if not h.qualification and h.role == "requirement"
+    }
+    alternatives = {
+        h.name
+        for h in hits
+        if h.qualification and h.role == "requirement" and h.source in sources_with_others
+    }
     required = [
         h
         for h in roles.values()
-        if h.qualification
-        and h.role == "requirement"
-        and not any(
-            other.source in listed_with_others
-            for other in hits
-            if other.name == h.name and other.role == "requirement"
-        )
+        if h.qualification and h.role == "requirement" and h.name not in alternatives
     ]
     if required:
         names = [h.name for h in required]

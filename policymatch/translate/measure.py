@@ -14,10 +14,12 @@ from policymatch.translate.models import Amount
 from policymatch.translate.tables import words
 from policymatch.translate.text import Sentence
 
+# Tax relief is received without a verb of giving (再按实际发生额的100%在税前加计扣除).
+TAX_RELIEF = r"加计扣除|税前(?:扣除|摊销)|抵扣|抵减|退还"
 # Verbs that show a benefit is handed out (支持/提供 alone are too common to count).
 _GRANTS = re.compile(
     r"给予|予以|奖励|补贴|补助|资助|贴息|奖补|减免|免征|减半|减征|享受|兑现|发放|可申请|申领|返还"
-    r"|加计扣除|税前(?:扣除|摊销)|抵扣|抵减|退还|免费(?:提供|开展|为|诊断|培训)|财政承担"
+    rf"|{TAX_RELIEF}|免费(?:提供|开展|为|诊断|培训)|财政承担"
     r"|提供.{0,12}(?:担保|贷款|授信|场地|补贴|支持|保障|空间|资金)"
 )
 _PLAIN_SUPPORT = re.compile(r"(?:给予|予以)(?:一定的?|适当的?|重点)?(?:支持|扶持|奖励|补助|补贴)")
