@@ -311,3 +311,36 @@ def test_policy_filters_resolve_to_valid_items(world):
         resolve_targets(index, ["sa-002"], as_of=dt.date(2026, 9, 1))
     with pytest.raises(InputError, match="nope"):
         resolve_targets(index, doc_ids=["nope"], as_of=AS_OF)
+
+
+def test_the_bound_counts_every_check_the_rules_can_make():
+    """The push bound adds the most a card's checks can add; the sample corpus's cards (sector
+    exclusions, named kinds and industries, conditions) never make more checks than it counts."""
+    from policymatch.corpus.metadata import build_document
+    from policymatch.corpus.models import RawRecord
+    from policymatch.corpus.split import split_document
+    from policymatch.match.batch import _max_checks
+    from policymatch.translate import translate_items
+
+    profiles = list(read_profiles(ROOT / "data/enterprises/sample_enterprises.jsonl"))
+    profiles.append(
+        normalize_profile(
+            {
+                "id": "trade",
+                "name": "某贸易有限公司",
+                "region": "山东省济南市",
+                "industry_code": "51",
+            }
+        )
+    )
+    cards = []
+    for path in sorted((ROOT / "data/policies").glob("sample_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            doc = build_document(RawRecord(**json.loads(line)))
+            cards += translate_items(split_document(doc), doc)
+    assert any(card.excluded_industries for card in cards)
+    for card in cards:
+        most = max(
+            len(eligibility.check_eligibility(card, p, as_of=AS_OF).checks) for p in profiles
+        )
+        assert most <= _max_checks(card), card.item_id

@@ -548,9 +548,15 @@ def _weighted_awards(card: PolicyCard, qualifications: Any, weight: dict[str, fl
 
 def _max_checks(card: PolicyCard) -> int:
     """The most checks ``check_eligibility`` can make for ``card``: region and validity always
-    (validity only when dated, counted anyway), beneficiary and industry when named, and one per
-    condition."""
-    return 2 + bool(card.beneficiaries) + bool(card.industries) + len(card.conditions)
+    (validity only when dated, counted anyway), beneficiary, industry and excluded sectors when
+    named, and one per condition."""
+    return (
+        2
+        + bool(card.beneficiaries)
+        + bool(card.industries)
+        + bool(card.excluded_industries)
+        + len(card.conditions)
+    )
 
 
 class NeedMatcher:
