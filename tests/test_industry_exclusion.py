@@ -64,7 +64,7 @@ def test_the_sectors_left_out_are_read(text, codes):
         "本措施适用于在浙江省内（不含宁波市）依法注册的企业。",  # a place left out
         "除享受上述补贴外，还可申请贷款贴息。",
         # a department withholding support from some firms names no sector left out
-        "发展改革、工业和信息化等部门不予支持其获得除新建投资项目以外的各类项目和补助。",
+        "对存在失信行为的企业，商务、工业和信息化等部门不予支持其申报除续建项目以外的各类资金。",
     ],
 )
 def test_other_exclusions_name_no_sector(text):
