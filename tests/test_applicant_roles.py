@@ -128,3 +128,90 @@ def test_another_kind_of_applicant_beside_an_award_bars_nobody():
     )
     result = check_eligibility(card, food, as_of=AS_OF)
     assert result.verdict != "不符合", [(c.condition, c.status) for c in result.checks]
+
+
+def _beneficiary_status(card, profile) -> str:
+    result = check_eligibility(card, profile, as_of=AS_OF)
+    return next(c for c in result.checks if c.kind == "beneficiary").status
+
+
+def test_the_firms_a_lessor_serves_are_its_tenants_not_the_applicants():
+    card = _card(
+        "（二）减租的房东。为小微企业和个体工商户减免房租的出租人，"
+        "出租人为租用其房屋经营的小微企业减免租金的，可按规定减免当年房产税。",
+        title="关于支持小微企业渡过难关的若干措施",
+    )
+    assert card.beneficiaries == ["出租人"]
+    tenant = _firm(name="青岛某包装有限公司", employees=20, revenue=800, scope="纸箱制造")
+    landlord = _firm(name="青岛某置业有限公司", scope="自有厂房出租；物业管理")
+    assert _beneficiary_status(card, tenant) == "unmet"
+    assert _beneficiary_status(card, landlord) == "met"
+
+
+def test_the_firms_a_guarantee_agency_serves_are_its_clients():
+    card = _card(
+        "一、担保费补助。政府性融资担保机构为中小微企业提供500万元以下贷款担保、"
+        "年化担保费率不高于1%的，按担保额的0.5%给予补助。"
+    )
+    assert card.beneficiaries == ["融资担保机构"]
+
+
+def test_an_award_for_the_operator_of_a_district_bars_a_shop_in_it():
+    card = _card("三、特色街区奖励。新评定为市级特色商业街区的，给予运营主体一次性奖励20万元。")
+    assert card.beneficiaries == ["运营主体"]
+    shop = _firm(name="青岛某餐饮管理有限公司", scope="餐饮服务")
+    operator = _firm(name="青岛某商业管理有限公司", scope="商业街区运营管理；物业服务")
+    assert _beneficiary_status(card, shop) == "unmet"
+    assert _beneficiary_status(card, operator) == "met"
+
+
+def test_a_bank_that_handles_the_loans_is_a_financial_institution():
+    card = _card(
+        "第九条 当年新发放创业担保贷款超过500万元、不良率低于3%的经办银行，按新发放额的1%给予奖励。"
+    )
+    assert card.beneficiaries == ["金融机构"]
+    maker = _firm(name="青岛某机械有限公司", industry_code="34", scope="通用机械制造")
+    assert check_eligibility(card, maker, as_of=AS_OF).verdict == "不符合"
+
+
+def test_operators_listed_after_enterprises_widen_the_circle():
+    doc = build_document(
+        RawRecord(
+            id="trade",
+            title="关于促进商贸消费的若干措施",
+            text="一、适用范围\n本措施适用于本区注册的零售、餐饮企业及相关商业运营主体。"
+            "\n二、支持措施\n（一）老字号奖励。新认定为省级老字号的企业，一次性奖励10万元。",
+        )
+    )
+    doc.issuer = "青岛市崂山区人民政府"
+    card = next(c for c in translate_items(split_document(doc), doc) if c.is_support_measure)
+    assert "运营主体" not in card.beneficiaries
+
+
+def test_a_party_that_carries_out_a_step_is_not_the_applicant():
+    card = _card(
+        "一、房租减免。租用区属国有房屋经营的个体工商户，减免3个月租金；转租的，由出租方负责"
+        "把减免落实到实际经营者。"
+    )
+    assert "出租人" not in card.beneficiaries
+    assert "个体工商户" in card.beneficiaries
+
+
+def test_kinds_of_the_document_title_give_way_to_those_the_item_names():
+    title = "关于对小微企业和个体工商户减免税费的公告"
+    own = _card("三、个体户经营所得减半。对个体工商户经营所得减半征收个人所得税。", title=title)
+    assert own.beneficiaries == ["个体工商户"]
+    inherited = _card("四、印花税减免。对签订借款合同的，免征印花税。", title=title)
+    assert {"小微企业", "个体工商户"} <= set(inherited.beneficiaries)
+
+
+def test_a_kind_the_circle_includes_restricts_nobody_to_it():
+    sectors = _card(
+        "（五）制造业等行业。符合条件的制造业、软件和信息技术服务业等行业企业（含个体工商户），"
+        "可按月申请退还增量留抵税额。"
+    )
+    assert "个体工商户" not in sectors.beneficiaries
+    maker = _firm(name="青岛某机械有限公司", industry_code="34", scope="通用机械制造")
+    assert check_eligibility(sectors, maker, as_of=AS_OF).verdict != "不符合"
+    small = _card("（六）小微企业。符合条件的小微企业（含个体工商户）可按月申请退还增量留抵税额。")
+    assert small.beneficiaries == ["小微企业"]

@@ -17,12 +17,12 @@ Requirements and awards are the item's beneficiaries; mentions are dropped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from policymatch.reference import qualifications
 from policymatch.translate.measure import TAX_RELIEF
-from policymatch.translate.text import Sentence, split_clauses, strip_quotes
+from policymatch.translate.text import Origin, Sentence, split_clauses, strip_quotes
 
 Role = Literal["requirement", "award", "mention"]
 
@@ -57,7 +57,7 @@ _NAMES_NOBODY = re.compile(
 # step of the procedure, not who qualifies.
 _PROCEDURE = re.compile(
     r"按(?:季度|月|月度|年度?|批次)(?:统一)?(?:申报|申领|报送)|(?:申报|受理)截止|截止(?:时间|日期)"
-    r"|向[^,，]{1,20}(?:申报|申领|报送|提交)|审核后报|汇总(?:上报|报送)"
+    r"|向[^,，]{1,20}(?:申报|申领|报送|提交)|审核后报|汇总(?:上报|报送)|拨付(?:给|至)"
 )
 _WITHHOLDING = re.compile(r"不予|不得|不再(?!重复)")
 # Just before a kind: it is being created (发起设立新型研发机构), not the applicant.
@@ -73,6 +73,18 @@ _CHANGED_BEFORE = re.compile(r"(?:扩大|降低|提高|提升|增加)[^,，]{0,8
 _BUSINESS_AFTER = re.compile(r"^[^,，的]{0,8}(?:业务|费率)")
 # The kind is a counted unit (每认定1家高新技术企业…奖励孵化器).
 _COUNTED_BEFORE = re.compile(r"每(?:认定|新增|引进|培育)\s?[\d一二三四五六七八九十]*\s?家?$")
+# A kind the circle of applicants includes (…等行业企业（含个体工商户）): it widens, not narrows.
+_INCLUDED_BEFORE = re.compile(r"\((?:含|包括|包含)$")
+# The kind carries out a step (转租的，由出租方确保减免落实到承租人), it does not apply.
+_ACTS_BEFORE = re.compile(r"由$")
+_ACTS_AFTER = re.compile(r"^(?:负责|确保|承担|落实|组织|统一|按|向)")
+# Another kind of applicant listed after enterprises (…餐饮企业及相关会展、商业运营主体) widens
+# the circle of applicants; it restricts nobody to it.
+# 为 as "for" (为小微企业减免租金), not as "to be" (认定为, 创建为, 作为).
+_SERVES = re.compile(r"(?<![定建成评作视列改称选])为")
+# The operator of a carrier (运营主体, 运营机构) when no kind of carrier is named.
+_OPERATOR = "运营主体"
+_FIRMS_BEFORE = re.compile(r"企业(?:及|和|与|以及|、)(?:相关|其他)?[^,，。；]{0,8}$")
 # Plain 企业 as one member of a list of applicants (…的企业、社会团体…以及个体工商户): every
 # enterprise may apply, so the other kinds listed widen the circle and restrict nobody.
 _LIST_SEPARATORS = ("、", "以及", "和", "及", "与", "或")
@@ -108,12 +120,14 @@ class BeneficiaryHit:
         qualification: Whether the kind is a recognised qualification (the table's kind
             ``qualification``) rather than a size class, a group of people or an entity type.
         source: The sentence.
+        origin: Where the sentence came from (the item's own text, its title, a heading ...).
     """
 
     name: str
     role: Role
     qualification: bool
     source: str
+    origin: Origin = "text"
 
 
 def _role(clause: str, sentence: Sentence, granting: bool) -> Role:
@@ -141,20 +155,30 @@ def _forms(name: str) -> list[str]:
     return sorted(forms, key=len, reverse=True)
 
 
+def _span(name: str, cleaned: str) -> tuple[int, int] | None:
+    """Where a kind is first written in a cleaned clause, in any of its forms."""
+    found = [(cleaned.find(form), form) for form in _forms(name) if form in cleaned]
+    if not found:
+        return None
+    start, form = min(found)
+    return start, start + len(form)
+
+
 def _kind_role(name: str, clause: str, clause_role: Role) -> Role:
     """Narrow a clause's role for one kind by the words right around it."""
     if clause_role == "mention":
         return clause_role
     cleaned = qualifications.clean(clause)
-    found = [(cleaned.find(form), form) for form in _forms(name) if form in cleaned]
-    if not found:
+    span = _span(name, cleaned)
+    if span is None:
         return clause_role
-    position, form = min(found)
-    before, after = cleaned[:position], cleaned[position + len(form) :]
+    before, after = cleaned[: span[0]], cleaned[span[1] :]
     if (
         _OBJECT_BEFORE.search(before)
         or _HIRED_BEFORE.search(before)
         or _COUNTED_BEFORE.search(before)
+        or (_ACTS_BEFORE.search(before) and _ACTS_AFTER.match(after))
+        or _INCLUDED_BEFORE.search(before)
         or _DESCRIBES_AFTER.match(after)
         or (_CHANGED_BEFORE.search(before) and _BUSINESS_AFTER.match(after))
     ):
@@ -204,11 +228,83 @@ def find_beneficiaries(sentences: list[Sentence]) -> list[BeneficiaryHit]:
             role = "mention" if withholding else _role(clause, sentence, granting)
             if lists_any_enterprise(clause):
                 role = "mention"
+            roles = {n: _kind_role(n, clause, role) for n in names}
+            served = _served_by_role(clause, roles) | _listed_beside_firms(clause, roles)
             hits.extend(
-                BeneficiaryHit(n, _kind_role(n, clause, role), _is_qualification(n), sentence.text)
+                BeneficiaryHit(
+                    n,
+                    "mention" if n in served else roles[n],
+                    _is_qualification(n),
+                    sentence.text,
+                    sentence.origin,
+                )
                 for n in names
             )
-    return hits
+    return _own_kinds_first(hits)
+
+
+def _is_role(name: str) -> bool:
+    entry = qualifications.get(name)
+    return entry is not None and entry.kind == "role"
+
+
+def _served_by_role(clause: str, roles: dict[str, Role]) -> set[str]:
+    """Kinds another kind of applicant serves in the clause: they are its clients, not applicants.
+
+    为小微企业和个体工商户减免租金的出租人 and 出租人为承租其房屋的小微企业减免租金 pay the
+    lessor; 为中小企业提供担保的担保机构 pays the guarantor.
+    """
+    cleaned = qualifications.clean(clause)
+    spans = {n: span for n in roles if (span := _span(n, cleaned)) is not None}
+    served: set[str] = set()
+    for applicant, (a_start, a_end) in spans.items():
+        if roles[applicant] == "mention" or not _is_role(applicant):
+            continue
+        for client, (c_start, c_end) in spans.items():
+            if _is_role(client):
+                continue
+            client_first = c_start < a_start and _SERVES.search(cleaned[:c_start])
+            if (client_first and "的" in cleaned[c_end:a_start]) or (
+                a_end <= c_start and _SERVES.search(cleaned[a_end:c_start])
+            ):
+                served.add(client)
+    return served
+
+
+def _listed_beside_firms(clause: str, roles: dict[str, Role]) -> set[str]:
+    """Another kind of applicant named only after plain enterprises (…餐饮企业及相关会展、商业
+    运营主体): it widens the circle of applicants and restricts nobody to it."""
+    applicants = [n for n, role in roles.items() if role != "mention"]
+    if len(applicants) != 1 or not _is_role(applicants[0]):
+        return set()
+    cleaned = qualifications.clean(clause)
+    span = _span(applicants[0], cleaned)
+    if span is None or not _FIRMS_BEFORE.search(cleaned[: span[0]]):
+        return set()
+    return {applicants[0]}
+
+
+def _own_kinds_first(hits: list[BeneficiaryHit]) -> list[BeneficiaryHit]:
+    """Kinds the document's title names give way to those the item's own text names, and the
+    plain operator to the kind of carrier it runs.
+
+    Under 关于支持小微企业和个体工商户发展有关税费政策的公告, an item on 个体工商户个人所得税减半
+    that names 个体工商户 is for them alone; an item that names no kind inherits the title's.
+    In 新认定为科技企业孵化器的，给予运营机构奖励 the operator is the incubator's.
+    """
+    own = {h.name for h in hits if h.origin == "text" and h.role != "mention"}
+    hits = [
+        replace(h, role="mention")
+        if own and h.origin == "title" and h.role != "mention" and h.name not in own
+        else h
+        for h in hits
+    ]
+    carriers = {
+        h.name for h in hits if h.role != "mention" and h.name != _OPERATOR and _is_role(h.name)
+    }
+    if not carriers:
+        return hits
+    return [replace(h, role="mention") if h.name == _OPERATOR else h for h in hits]
 
 
 def beneficiary_names(hits: list[BeneficiaryHit]) -> list[str]:
