@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from policymatch.match.columns import Groups, ProfileColumns, ValueMemo
+from policymatch.match.columns import Groups, ProfileColumns, ValueMemo, split_industry_key
 from policymatch.match.eligibility import hard_rules
 from policymatch.reference import industries, regions
 from policymatch.translate.models import Condition, PolicyCard
@@ -58,7 +58,7 @@ class RuleMasks:
             card: The item's card.
             columns: The chunk's profiles in columns.
             region_groups: The chunk's distinct ``region_code`` s.
-            industry_groups: The chunk's distinct ``industry_code`` s.
+            industry_groups: The chunk's distinct (``industry_code``, ``business_industry_codes``).
             chunk_masks: Masks of this chunk by rule, shared by the chunk's items.
         """
         n = len(columns)
@@ -88,7 +88,7 @@ class RuleMasks:
                 left_out,
                 industry_groups,
                 chunk_masks,
-                lambda code: not self._industry_left_out(left_out, code),
+                lambda key: not self._industry_left_out(left_out, split_industry_key(key)[0]),
             )
         if industry_rule:
             mask &= self._rule_mask(
@@ -96,7 +96,7 @@ class RuleMasks:
                 industry_rule,
                 industry_groups,
                 chunk_masks,
-                lambda code: self._industry_ok(industry_rule, code),
+                lambda key: self._industry_ok(industry_rule, key),
             )
         for condition in numeric:
             field = condition.field or ""
@@ -205,21 +205,31 @@ class RuleMasks:
         return self._region_chain[code]
 
     # --------------------------------------------------------------- industry
-    def _industry_ok(self, rule: IndustryRule, own: str | None) -> bool:
-        key = ("industry", rule, own)
+    def _industry_ok(self, rule: IndustryRule, industry: str) -> bool:
+        """``industry`` is a ``columns.industry_key``: registered code and scope codes."""
+        key = ("industry", rule, industry)
         if key not in self._decided:
-            self._decided[key] = all(self._industry_set_ok(valid, own) for valid in rule)
+            own, business = split_industry_key(industry)
+            self._decided[key] = all(self._industry_set_ok(valid, own, business) for valid in rule)
         return self._decided[key]
 
-    def _industry_set_ok(self, valid: tuple[str, ...], own: str | None) -> bool:
+    def _industry_set_ok(
+        self, valid: tuple[str, ...], own: str | None, business: list[str]
+    ) -> bool:
+        """Like ``eligibility._industry_judgement``: a code of the set covers the registered
+        code or one the scope names, or one of those is coarser than a code of the set."""
         if not valid:
             return True  # no usable industry code: the rules skip the check
         found = self._chain_of_industry(own)
         if found is None:
             return True  # unknown industry: not unmet
         own_chain, own_code = found
+        stated = [chain for chain in map(self._chain_of_industry, business) if chain is not None]
+        chains = [own_chain, *(chain for chain, _ in stated)]
+        codes = [own_code, *(code for _, code in stated)]
         return any(
-            code in own_chain or own_code in self._chain_of_industry(code)[0]  # type: ignore[index]
+            any(code in chain for chain in chains)
+            or any(own in self._chain_of_industry(code)[0] for own in codes)  # type: ignore[index]
             for code in valid
         )
 

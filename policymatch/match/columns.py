@@ -29,6 +29,18 @@ NUMERIC_FIELDS: tuple[str, ...] = ("employees", "revenue", "total_assets", "rd_r
 _FOUNDED = "founded"
 
 
+def industry_key(code: str | None, business: Sequence[str]) -> str:
+    """One string for a registered industry code and the codes the scope names, for grouping
+    profiles that every industry rule judges alike (``"6520|6513,6519"``)."""
+    return f"{code or ''}|{','.join(business)}"
+
+
+def split_industry_key(key: str) -> tuple[str | None, list[str]]:
+    """The inverse of :func:`industry_key`."""
+    code, _, business = key.partition("|")
+    return code or None, [c for c in business.split(",") if c]
+
+
 def categorical_values(profile: EnterpriseProfile, needs: frozenset[str]) -> dict[str, Hashable]:
     """The value of each of :data:`CATEGORICALS` for one profile (``needs`` already matched).
 
@@ -37,7 +49,7 @@ def categorical_values(profile: EnterpriseProfile, needs: frozenset[str]) -> dic
     """
     return {
         "region": profile.region_code,
-        "industry": profile.industry_code,
+        "industry": industry_key(profile.industry_code, profile.business_industry_codes),
         "kinds": (tuple(sorted(profile.qualifications)), profile.size_class),
         "qualifications": tuple(profile.qualifications),
         "needs": tuple(sorted(needs)),
@@ -54,6 +66,7 @@ class Attributes:
 
     region_code: str | None = None
     industry_code: str | None = None
+    business_industry_codes: tuple[str, ...] = ()
     qualifications: tuple[str, ...] = ()
     size_class: str | None = None
 
@@ -64,7 +77,8 @@ def representative(name: str, value: Hashable) -> Attributes:
     if name == "region":
         return Attributes(region_code=value)  # type: ignore[arg-type]
     if name == "industry":
-        return Attributes(industry_code=value)  # type: ignore[arg-type]
+        code, business = split_industry_key(value)  # type: ignore[arg-type]
+        return Attributes(industry_code=code, business_industry_codes=tuple(business))
     if name == "kinds":
         qualifications, size = value  # type: ignore[misc]
         return Attributes(qualifications=qualifications, size_class=size)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from policymatch.match.columns import industry_key, split_industry_key
 from policymatch.match.results import CheckStatus, ConditionCheck, Eligibility, Verdict
 from policymatch.profile.models import EnterpriseProfile
 from policymatch.reference import industries, qualifications, regions, sme
@@ -118,10 +119,13 @@ def _region_judgement(
 
 # -------------------------------------------------------------------------- industry
 def _industry_standing(
-    codes: Sequence[str], own: str | None
+    codes: Sequence[str], own: str | None, business: Sequence[str] = ()
 ) -> tuple[str, str | None, str | None] | None:
     """``(names of the valid codes, own industry described or None, "covers"|"inside"|None)``:
-    how the enterprise's industry stands to a card's codes; None when no code is GB/T 4754."""
+    how the enterprise's industry stands to a card's codes; None when no code is GB/T 4754.
+
+    ``business`` are further codes the firm's scope names (``business_industry_codes``); they
+    stand beside the registered code, which is tried first."""
     valid = [c for c in (industries.normalize_code(c) for c in codes) if c and industries.get(c)]
     if not valid:
         if codes:
@@ -131,13 +135,22 @@ def _industry_standing(
     own_industry = industries.get(industries.normalize_code(own))
     if own_industry is None:
         return names, None, None
-    relations = {industries.relation(c, own_industry.code) for c in valid}
-    closest = "covers" if "covers" in relations else "inside" if "inside" in relations else None
-    return names, f"所属行业{own_industry.code}{own_industry.name}", closest
+    described = f"所属行业{own_industry.code}{own_industry.name}"
+    stated = [
+        (code, f"{described}，经营范围所述{industries.get(code).name}业务")  # type: ignore[union-attr]
+        for code in business
+    ]
+    for wanted in ("covers", "inside"):
+        for code, words in [(own_industry.code, described), *stated]:
+            if any(industries.relation(c, code) == wanted for c in valid):
+                return names, words, wanted
+    return names, described, None
 
 
-def _industry_judgement(codes: Sequence[str], own: str | None) -> _Judgement | None:
-    standing = _industry_standing(codes, own)
+def _industry_judgement(
+    codes: Sequence[str], own: str | None, business: Sequence[str] = ()
+) -> _Judgement | None:
+    standing = _industry_standing(codes, own, business)
     if standing is None:
         return None
     wanted, described, relation = standing
@@ -150,8 +163,11 @@ def _industry_judgement(codes: Sequence[str], own: str | None) -> _Judgement | N
     return _Judgement("unmet", f"{described}，不属于政策支持的{wanted}")
 
 
-def _excluded_industry_judgement(excluded: Sequence[str], own: str | None) -> _Judgement | None:
-    """Met unless the enterprise's industry lies in a sector the item leaves out."""
+def _excluded_industry_judgement(
+    excluded: Sequence[str], own: str | None, business: Sequence[str] = ()
+) -> _Judgement | None:
+    """Met unless the enterprise's industry lies in a sector the item leaves out (``business``
+    is accepted to share a signature with :func:`_industry_judgement` and not read)."""
     standing = _industry_standing(excluded, own)
     if standing is None:
         return None
@@ -246,7 +262,9 @@ def _kind_judgement(
             return _Judgement("met", "经营范围含进出口业务")
         return _Judgement("unknown", f"企业资料未显示进出口业务，无法确认是否为{name}")
     if entry.kind == "industry":
-        judgement = _industry_judgement(entry.industries, profile.industry_code)
+        judgement = _industry_judgement(
+            entry.industries, profile.industry_code, profile.business_industry_codes
+        )
         if judgement is None:
             return _Judgement("unknown", f"无法判断是否为{name}")
         if judgement.status == "unmet" and not entry.strict:
@@ -423,7 +441,9 @@ def _condition_check(
     elif kind == "region":
         judgement = _region_judgement(_as_list(condition.value), profile.region_code)
     elif kind == "industry":
-        found = _industry_judgement(_as_list(condition.value), profile.industry_code)
+        found = _industry_judgement(
+            _as_list(condition.value), profile.industry_code, profile.business_industry_codes
+        )
         if found is None:
             return None
         judgement = found
@@ -486,11 +506,13 @@ def _card_checks(
                 reason=judgement.reason,
             )
         )
-    for heading, codes, judge in (
-        ("所属行业", card.industries, _industry_judgement),
-        ("不适用行业", card.excluded_industries, _excluded_industry_judgement),
+    # A sector the item leaves out is judged by the registered code alone: a scope that also
+    # names it does not make the firm one of that sector.
+    for heading, codes, business, judge in (
+        ("所属行业", card.industries, profile.business_industry_codes, _industry_judgement),
+        ("不适用行业", card.excluded_industries, (), _excluded_industry_judgement),
     ):
-        judgement = judge(codes, profile.industry_code)
+        judgement = judge(codes, profile.industry_code, business)
         if judgement is None:
             continue
         label = "、".join(i.name if (i := industries.get(c)) else c for c in codes)
@@ -617,9 +639,14 @@ def prefilter(
             own_regions, lambda own: _region_judgement([], own or None, rules.excluded_regions)
         )
     own_industries = np.array([p.industry_code or "" for p in profiles], dtype=object)
+    with_business = np.array(
+        [industry_key(p.industry_code, p.business_industry_codes) for p in profiles],
+        dtype=object,
+    )
     for codes in rules.industry_sets:
         possible &= _per_distinct(
-            own_industries, lambda own, c=codes: _industry_judgement(c, own or None)
+            with_business,
+            lambda key, c=codes: _industry_judgement(c, *split_industry_key(key)),
         )
     if rules.excluded_industries:
         possible &= _per_distinct(

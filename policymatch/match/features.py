@@ -170,19 +170,21 @@ def industry_section(code: str | None) -> str | None:
 
 
 def industry_fit(card: PolicyCard, profile: EnterpriseProfile) -> float:
-    """+1 when an industry of the item covers the enterprise's, -1 when none does, 0 when the
-    item names no industry or the enterprise's is unknown."""
+    """+1 when an industry of the item covers the enterprise's (its registered code or one its
+    scope names), -1 when none does, 0 when the item names no industry or the enterprise's is
+    unknown."""
     if not card.industries or not profile.industry_code:
         return 0.0
-    own = profile.industry_code.strip().upper()
-    own_section = industry_section(own)
-    for code in card.industries:
-        code = code.strip().upper()
-        if code[:1].isalpha():
-            if code[:1] == own_section:
+    own_section = industry_section(profile.industry_code.strip().upper())
+    for own in (profile.industry_code, *profile.business_industry_codes):
+        own = own.strip().upper()
+        for code in card.industries:
+            code = code.strip().upper()
+            if code[:1].isalpha():
+                if code[:1] == own_section:
+                    return 1.0
+            elif own.startswith(code) or code.startswith(own):
                 return 1.0
-        elif own.startswith(code) or code.startswith(own):
-            return 1.0
     return -1.0
 
 

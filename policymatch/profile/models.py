@@ -14,7 +14,7 @@ class EnterpriseProfile(BaseModel):
     """An enterprise as the rules and retrieval read it.
 
     Money in 万元, headcount in 人. Derived fields (``region_code``, ``industry_code``,
-    ``size_class``, ``age_years``) are filled by :func:`policymatch.profile.normalize_profile`
+    ``size_class``, ``age_years``, ``business_industry_codes``) are filled by :func:`policymatch.profile.normalize_profile`
     when the raw fields allow it, and stay None otherwise (unknown is not a failure).
     """
 
@@ -40,6 +40,8 @@ class EnterpriseProfile(BaseModel):
     region_path: list[str] = Field(default_factory=list)  # codes from province down
     size_class: SizeClass | None = None
     age_years: float | None = None
+    # more GB/T 4754 codes the scope and tags name in the registered code's section
+    business_industry_codes: list[str] = Field(default_factory=list)
 
     def query_text(self) -> str:
         """Text that stands for the enterprise in retrieval: needs first, then what it does."""

@@ -309,20 +309,22 @@ def normalize_profile(
             raise _error(
                 f"企业规模应为 大/中/小/微, 得到 {fields['size_class']!r}", keys["size_class"]
             )
+    scope = business_scope_text(fields.get("scope") or "")
+    tags = fields.get("tags") or []
     data = {
         "id": str(identifier),
         "name": fields.get("name") or "",
         "region": fields.get("region"),
         "industry": fields.get("industry"),
         "industry_code": industry_code,
-        "scope": business_scope_text(fields.get("scope") or ""),
+        "scope": scope,
         "description": fields.get("description") or "",
         "employees": fields.get("employees"),
         "revenue": fields.get("revenue"),
         "total_assets": fields.get("total_assets"),
         "founded": founded,
         "qualifications": _canonical_qualifications(fields.get("qualifications") or []),
-        "tags": fields.get("tags") or [],
+        "tags": tags,
         "needs": fields.get("needs") or [],
         "rd_ratio": fields.get("rd_ratio"),
         "contact": fields.get("contact") or {},
@@ -330,6 +332,11 @@ def normalize_profile(
         "region_path": [r.code for r in regions.path(region.code)] if region else [],
         "size_class": size,
         "age_years": age,
+        "business_industry_codes": (
+            industries.business_codes(" ".join([scope, *map(str, tags)]), industry_code)
+            if industry_code
+            else []
+        ),
     }
     try:
         return EnterpriseProfile(**data)

@@ -158,6 +158,26 @@ class IndustryTable:
         """Codes for a policy wording in the keyword map (工业 -> ['B', 'C', 'D']), else []."""
         return list(self._keywords.get(unicodedata.normalize("NFKC", text).strip(), ()))
 
+    def business_codes(self, text: str, code: str) -> list[str]:
+        """Codes the keyword map gives for words of ``text`` (a business scope, tags), kept to
+        the section of the registered ``code``.
+
+        A firm registered under 6520 whose scope says 人工智能模型训练 also does 6513/6519/6450:
+        within its section a scope names its business better than one registered code does,
+        while a trader's 化工产品销售 names goods it sells, not an industry it is in (another
+        section, dropped).
+        """
+        own = self.get(code)
+        if own is None:
+            return []
+        section = self.section_of(own.code)
+        folded = unicodedata.normalize("NFKC", text)
+        found: dict[str, None] = {}
+        for keyword, codes in self._keywords.items():
+            if keyword in folded:
+                found.update(dict.fromkeys(c for c in codes if self.section_of(c) == section))
+        return [c for c in found if c != own.code]
+
     def lookup(self, name_or_code: str | None) -> Industry | None:
         """The category a code or name stands for.
 
@@ -268,6 +288,11 @@ def lookup_codes(name_or_code: str | None) -> list[str]:
 def keyword_codes(text: str) -> list[str]:
     """See :meth:`IndustryTable.keyword_codes`."""
     return default_table().keyword_codes(text)
+
+
+def business_codes(text: str, code: str) -> list[str]:
+    """See :meth:`IndustryTable.business_codes`."""
+    return default_table().business_codes(text, code)
 
 
 def ancestors(code: str) -> list[str]:
