@@ -8,7 +8,9 @@ import json
 import numpy as np
 import pytest
 
+from policymatch.cli.ranker_cmd import parse_also
 from policymatch.errors import InputError
+from policymatch.evaluation.ablation import choose_c, held_in
 from policymatch.match import explain
 from policymatch.match.features import FEATURE_GROUPS, FEATURE_NAMES, feature_matrix
 from policymatch.match.learned import (
@@ -19,6 +21,7 @@ from policymatch.match.learned import (
     fit_linear,
     load_ranker,
     shipped_ranker,
+    transferable_pairs,
 )
 from policymatch.match.ranking import HandWeightedRanker, default_ranker
 from policymatch.match.results import ConditionCheck, Eligibility
@@ -132,6 +135,93 @@ def test_retraining_on_a_tiny_set_works_and_is_deterministic(tmp_path):
     loaded = load_ranker(first.save(tmp_path / "model.json"))
     assert np.allclose(loaded.score(table.features), first.score(table.features))
     assert isinstance(default_ranker(Settings(ranker=str(tmp_path / "model.json"))), LinearRanker)
+
+
+def _document_table() -> PairTable:
+    """A document-level set for the enterprises of :func:`_tiny_table`: national documents of
+    four items each, all graded 0 (a State Council plan that serves no firm), and one relevant
+    local document per enterprise whose label does not say which of its two items serves."""
+    rows, queries, records, grades = [], [], [], []
+    for q in range(6):
+        for doc in range(4):
+            for item in range(4):
+                rows.append(
+                    {
+                        "dense": 0.85,
+                        "relevance": 0.5,
+                        "region_national": 1.0,
+                        "is_support_measure": float(item == 0),
+                    }
+                )
+                queries.append(f"e{q}")
+                records.append(f"national-{doc}")
+                grades.append(0)
+        for item in range(2):
+            rows.append({"dense": 0.86, "region_same": 1.0, "need_fit": float(item == 0)})
+            queries.append(f"e{q}")
+            records.append("local")
+            grades.append(1)
+    qrels: dict[str, dict[str, int]] = {}
+    for q, r, g in zip(queries, records, grades, strict=True):
+        qrels.setdefault(q, {})[r] = g
+    return PairTable(
+        FEATURE_NAMES,
+        feature_matrix(rows),
+        np.array(queries, dtype=object),
+        np.array(records, dtype=object),
+        np.array(grades),
+        np.ones(len(grades), dtype=bool),
+        qrels,
+    )
+
+
+def test_document_labels_reach_items_only_where_they_hold():
+    documents = _document_table()
+    kept = transferable_pairs(documents)
+    # Every item of a document graded 0 is a negative; the two items of the relevant document
+    # are left out, since its label does not say which one serves the need.
+    assert kept[documents.grades == 0].all()
+    assert not kept[documents.records == "local"].any()
+    # Without the item that serves no need, the relevant document has one item: it is kept.
+    unserving = documents.columns(["need_fit"])[:, 0] == 0
+    single = documents.subset(~((documents.records == "local") & unserving))
+    assert transferable_pairs(single)[single.records == "local"].all()
+    assert transferable_pairs(_tiny_table()).all()
+
+
+def test_an_extra_sets_negatives_sink_what_they_share_by_their_weight():
+    items = _tiny_table()
+    national = FEATURE_NAMES.index("region_national")
+    alone = fit_linear(items, negatives_per_query=10)
+    light = fit_linear(items, negatives_per_query=10, extra=[(_document_table(), 0.1)])
+    heavy = fit_linear(items, negatives_per_query=10, extra=[(_document_table(), 1.0)])
+    assert heavy.coefficients[national] < light.coefficients[national]
+    assert light.coefficients[national] < alone.coefficients[national]
+    assert light.meta["extra"] == [{"pairs": 96, "relevant": 0, "weight": 0.1}]
+    assert evaluate_scores(items, light.score(items.features))["ndcg@10"] > 0.95
+    with pytest.raises(ValueError, match="positive"):
+        fit_linear(items, extra=[(_document_table(), 0.0)])
+
+
+def test_cross_validation_keeps_held_out_enterprises_out_of_the_extra_set():
+    items = _tiny_table()
+    documents = _document_table()
+    train = items.for_queries({"e0", "e1", "e2", "e3"})
+    ((kept, weight),) = held_in([(documents, 0.3)], items, train)
+    assert set(kept.queries) == {"e0", "e1", "e2", "e3"} and weight == 0.3
+    other = documents.for_queries({"e5"})
+    other.queries = np.array(["x9"] * len(other.queries), dtype=object)
+    ((stranger, _),) = held_in([(other, 0.3)], items, train)
+    assert len(stranger.queries) == len(other.queries)
+    c, by_c = choose_c(items, 3, [(documents, 0.1)])
+    assert c in by_c and min(by_c.values()) > 0.9
+
+
+def test_also_option_reads_name_and_weight():
+    assert parse_also("dev:0.1") == ("dev", 0.1)
+    for bad in ("dev", "dev:", ":0.1", "dev:zero", "dev:-1", "dev:0"):
+        with pytest.raises(InputError, match="--also"):
+            parse_also(bad)
 
 
 def test_bad_model_files_are_named(tmp_path):

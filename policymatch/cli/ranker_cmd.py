@@ -63,6 +63,16 @@ def train_command(
             "occlusion, bound to this scikit-learn version).",
         ),
     ] = "linear",
+    also: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--also",
+            help="NAME:WEIGHT, repeatable: fit the linear model on a built-in set's pairs of the "
+            "same split as well, each weighing WEIGHT times a pair of the main set; of a "
+            "document-level set only the pairs whose label holds for the item count (items of "
+            "documents graded 0, single-item documents). E.g. --also dev:0.1.",
+        ),
+    ] = None,
 ) -> None:
     """Fit the logistic-regression ranker (or gradient boosting); print cross-validated figures
     of both and of the hand-weighted score."""
@@ -74,16 +84,23 @@ def train_command(
     if kind not in ("linear", "gbm"):
         Console(stderr=True).print(f"[red]error:[/red] --model is linear or gbm, not {kind!r}")
         raise typer.Exit(2)
+    if also and kind == "gbm":
+        Console(stderr=True).print("[red]error:[/red] --also fits the linear model only")
+        raise typer.Exit(2)
     try:
         data, table = _table(dataset, policies, enterprises, qrels, split)
+        extra = [
+            (_table(name, None, None, None, split)[1], weight)
+            for name, weight in (parse_also(value) for value in also or ())
+        ]
     except InputError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
-    c, by_c = choose_c(table, folds)
+    c, by_c = choose_c(table, folds, extra)
     console.print(
         "CV nDCG@10 by C: " + ", ".join(f"{k:g}: {v:.4f}" for k, v in by_c.items()) + f"; C = {c:g}"
     )
-    figures = compare_models(table, folds, c=c)
+    figures = compare_models(table, folds, c=c, extra=extra)
     chosen = choose_model(figures)
     grid = Table(title=f"cross-validated ({folds} folds by enterprise) · {data.name}")
     for column in ("model", "nDCG@10", "P@5", "enterprises"):
@@ -110,7 +127,14 @@ def train_command(
     model = fit_linear(
         table,
         c=c,
-        meta={"dataset": data.name, "split": split, "cv": figures, "chosen": chosen},
+        extra=extra,
+        meta={
+            "dataset": data.name,
+            "split": split,
+            "also": list(also or ()),
+            "cv": figures,
+            "chosen": chosen,
+        },
     )
     target = out or get_settings().data_dir / "ranker.json"
     model.save(target)
@@ -152,6 +176,25 @@ def ablation_command(
     (out / "ablation.md").write_text(text + "\n", encoding="utf-8")
     console.print(text, highlight=False)
     console.print(f"wrote {out / 'ablation.json'}, {out / 'ablation.md'}")
+
+
+def parse_also(value: str) -> tuple[str, float]:
+    """``"dev:0.1"`` -> ``("dev", 0.1)``.
+
+    Raises:
+        InputError: Not NAME:WEIGHT with a positive number (naming the option and the value).
+    """
+    name, sep, weight = value.rpartition(":")
+    try:
+        number = float(weight)
+    except ValueError:
+        number = float("nan")
+    if not sep or not name or not number > 0:
+        raise InputError(
+            f"expected NAME:WEIGHT with a positive weight (e.g. dev:0.1), not {value!r}",
+            field="--also",
+        )
+    return name, number
 
 
 def _table(dataset, policies, enterprises, qrels, split):

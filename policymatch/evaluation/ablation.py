@@ -159,26 +159,55 @@ def split_table(table: PairTable, split: dict[str, str], which: str) -> PairTabl
     return table.for_queries({q for q, part in split.items() if part == which})
 
 
-def choose_c(tune: PairTable, folds: int = 5) -> tuple[float, dict[float, float]]:
+Extra = Sequence[tuple[PairTable, float]]
+
+
+def held_in(extra: Extra, table: PairTable, train: PairTable) -> list[tuple[PairTable, float]]:
+    """The extra sets without the enterprises of ``table`` that a CV fold holds out of ``train``.
+
+    The same enterprise in another labelled set would otherwise leak its held-out labels into
+    the fold's model; an extra set's own enterprises (absent from ``table``) always stay.
+    """
+    held_out = list(set(table.queries) - set(train.queries))
+    return [(other.subset(~np.isin(other.queries, held_out)), weight) for other, weight in extra]
+
+
+def choose_c(
+    tune: PairTable, folds: int = 5, extra: Extra = ()
+) -> tuple[float, dict[float, float]]:
     """The regularisation of the sign-constrained model with the best CV nDCG@10 on ``tune``
-    (ties: the stronger regularisation), and the figure of each candidate."""
+    (ties: the stronger regularisation), and the figure of each candidate.
+
+    ``extra`` sets (see :func:`~policymatch.match.learned.fit_linear`) join every fold's
+    training pairs; the figure is always measured on ``tune``'s held-out enterprises.
+    """
     figures = {
-        c: cross_validate(tune, lambda t, c=c: fit_linear(t, c=c), folds)["ndcg@10"] for c in C_GRID
+        c: cross_validate(
+            tune, lambda t, c=c: fit_linear(t, c=c, extra=held_in(extra, tune, t)), folds
+        )["ndcg@10"]
+        for c in C_GRID
     }
     best = max(figures.values())
     return min(c for c, v in figures.items() if v >= best - 1e-9), figures
 
 
 def compare_models(
-    tune: PairTable, folds: int = 5, c: float = DEFAULT_C
+    tune: PairTable, folds: int = 5, c: float = DEFAULT_C, extra: Extra = ()
 ) -> dict[str, dict[str, float]]:
     """Cross-validated (GroupKFold by enterprise) nDCG@10 and P@5 on ``tune`` of the
     sign-constrained logistic regression (``linear``, the shipped kind), the unconstrained one,
-    gradient boosting, and the hand-weighted score (which needs no fitting)."""
+    gradient boosting, and the hand-weighted score (which needs no fitting). ``extra`` sets join
+    the linear models' training folds (gradient boosting fits on ``tune`` alone)."""
     hand = HandWeightedRanker()
     return {
-        "linear": cross_validate(tune, lambda t: fit_linear(t, c=c), folds),
-        "linear-unsigned": cross_validate(tune, lambda t: fit_linear(t, c=c, signed=False), folds),
+        "linear": cross_validate(
+            tune, lambda t: fit_linear(t, c=c, extra=held_in(extra, tune, t)), folds
+        ),
+        "linear-unsigned": cross_validate(
+            tune,
+            lambda t: fit_linear(t, c=c, signed=False, extra=held_in(extra, tune, t)),
+            folds,
+        ),
         "gbm": cross_validate(tune, fit_gbm, folds),
         "hand": evaluate_scores(tune, hand.score(tune.features, tune.names)),
     }

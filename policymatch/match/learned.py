@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -310,6 +311,23 @@ def training_sample(table: PairTable, negatives_per_query: int = 40, seed: int =
     return mask
 
 
+def transferable_pairs(table: PairTable) -> np.ndarray:
+    """Mask of the pairs whose record's grade holds for the item itself.
+
+    A record graded 0 (or unjudged, by the pooling convention) has no item that serves the firm,
+    so each of its items is a negative. A relevant record says only that at least one of its
+    items serves the firm, not which, so its items count only when it has a single eligible item
+    for that enterprise. On an item-level set (one item per record) every pair is kept; on a
+    document-level set the positives of multi-item documents are left out.
+    """
+    keys = list(zip(table.queries, table.records, strict=True))
+    counts = Counter(keys)
+    return np.array(
+        [grade < 1 or counts[key] == 1 for grade, key in zip(table.grades, keys, strict=True)],
+        dtype=bool,
+    )
+
+
 def fit_linear(
     table: PairTable,
     names: Sequence[str] = FEATURE_NAMES,
@@ -318,6 +336,7 @@ def fit_linear(
     negatives_per_query: int = 40,
     seed: int = 0,
     signed: bool = True,
+    extra: Sequence[tuple[PairTable, float]] = (),
     meta: Mapping[str, Any] | None = None,
 ) -> LinearRanker:
     """Fit the logistic regression on ``table`` (judged pairs + sampled unjudged negatives).
@@ -329,29 +348,51 @@ def fit_linear(
         negatives_per_query: Unjudged pairs sampled per enterprise as negatives.
         seed: Sampling seed; same table and seed, same model.
         signed: Keep each coefficient to its :data:`SIGNS` direction (False: unconstrained).
+        extra: ``(table, weight)`` of other labelled sets fitted alongside, sampled the same way
+            and cut to :func:`transferable_pairs`; each of their pairs weighs ``weight`` times a
+            pair of ``table`` (e.g. the document-level dev set's negatives at 0.1).
         meta: Stored in the model file.
 
     Raises:
-        ValueError: The table has no relevant or no irrelevant pair.
+        ValueError: The pairs have no relevant or no irrelevant one, or an extra weight is not
+            positive.
     """
     mask = training_sample(table, negatives_per_query, seed)
-    x = table.columns(names)[mask]
-    grades = table.grades[mask]
+    blocks = [(table.columns(names)[mask], table.grades[mask], 1.0)]
+    for other, weight in extra:
+        if not weight > 0:
+            raise ValueError(f"an extra set's weight must be positive, not {weight}")
+        kept = training_sample(other, negatives_per_query, seed) & transferable_pairs(other)
+        blocks.append((other.columns(names)[kept], other.grades[kept], float(weight)))
+    x = np.vstack([block[0] for block in blocks])
+    grades = np.concatenate([block[1] for block in blocks])
     y = (grades >= 1).astype(int)
     if y.min() == y.max():
         raise ValueError("training needs both relevant (grade >= 1) and irrelevant pairs")
     means = x.mean(axis=0)
     scales = x.std(axis=0)
     scales[scales < 1e-9] = 1.0
-    weights = np.where(grades >= 2, GRADE2_WEIGHT, 1.0)
+    weights = np.concatenate(
+        [np.where(block[1] >= 2, GRADE2_WEIGHT, 1.0) * block[2] for block in blocks]
+    )
     signs = [SIGNS.get(n, 0) for n in names] if signed else [0] * len(names)
     coefficients, intercept = _signed_logistic((x - means) / scales, y, weights, c, signs)
     info = {
         "pairs": int(mask.sum()),
-        "relevant": int(y.sum()),
+        "relevant": int((table.grades[mask] >= 1).sum()),
         "c": c,
         "signed": signed,
         "negatives_per_query": negatives_per_query,
+        **(
+            {
+                "extra": [
+                    {"pairs": len(b[1]), "relevant": int((b[1] >= 1).sum()), "weight": b[2]}
+                    for b in blocks[1:]
+                ]
+            }
+            if extra
+            else {}
+        ),
         **(meta or {}),
     }
     return LinearRanker(names, means, scales, coefficients, intercept, info)
