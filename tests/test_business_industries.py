@@ -94,7 +94,9 @@ def test_a_sector_left_out_is_judged_by_the_registered_code_alone():
 def test_a_scope_coarser_than_the_item_leaves_the_industry_open():
     card = _card("二、平台奖励。对年服务企业超过100家的互联网平台企业，一次性奖励50万元。")
     assert card.industries == ["643"]
-    platform = _firm(name="青岛某工业互联网有限公司", industry_code="6513", scope="工业互联网平台服务")
+    platform = _firm(
+        name="青岛某工业互联网有限公司", industry_code="6513", scope="工业互联网平台服务"
+    )
     assert "64" in platform.business_industry_codes
     result = check_eligibility(card, platform, as_of=AS_OF)
     assert next(c for c in result.checks if c.kind == "industry").status == "unknown"
