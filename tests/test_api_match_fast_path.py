@@ -156,7 +156,7 @@ def test_only_the_views_the_ranker_weighs_are_embedded_and_rankings_do_not_chang
     for profile in described:
         assert profile.description not in used.query_texts(profile)
         assert profile.description in every.query_texts(profile)
-        assert len(used.query_texts(profile)) == len(every.query_texts(profile)) - 1
+        assert len(used.query_texts(profile)) < len(every.query_texts(profile))
     as_of, k = dt.date(2024, 6, 1), len(corpus.items)
     for profile in profiles:
         fast = used.match(profile, k=k, as_of=as_of, verdicts=ALL_VERDICTS)

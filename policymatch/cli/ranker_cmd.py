@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from policymatch.errors import InputError
+
+if TYPE_CHECKING:
+    from policymatch.match.learned import PairTable
 
 ranker_app = typer.Typer(help="Learned ranker of the full method: train, ablation.")
 
@@ -32,6 +35,16 @@ EnterprisesOption = Annotated[
 QrelsOption = Annotated[
     Path | None,
     typer.Option("--qrels", help="TREC qrels (e.g. exported feedback: GET /v1/feedback/qrels)."),
+]
+AlsoOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--also",
+        help="NAME:WEIGHT, repeatable: fit the linear model on a built-in set's pairs of the "
+        "tune split as well, each weighing WEIGHT times a pair of the main set; of a "
+        "document-level set only the pairs whose label holds for the item count (items of "
+        "documents graded 0, single-item documents). E.g. --also dev:0.1.",
+    ),
 ]
 SplitOption = Annotated[
     str,
@@ -63,16 +76,7 @@ def train_command(
             "occlusion, bound to this scikit-learn version).",
         ),
     ] = "linear",
-    also: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--also",
-            help="NAME:WEIGHT, repeatable: fit the linear model on a built-in set's pairs of the "
-            "same split as well, each weighing WEIGHT times a pair of the main set; of a "
-            "document-level set only the pairs whose label holds for the item count (items of "
-            "documents graded 0, single-item documents). E.g. --also dev:0.1.",
-        ),
-    ] = None,
+    also: AlsoOption = None,
 ) -> None:
     """Fit the logistic-regression ranker (or gradient boosting); print cross-validated figures
     of both and of the hand-weighted score."""
@@ -89,10 +93,7 @@ def train_command(
         raise typer.Exit(2)
     try:
         data, table = _table(dataset, policies, enterprises, qrels, split)
-        extra = [
-            (_table(name, None, None, None, split)[1], weight)
-            for name, weight in (parse_also(value) for value in also or ())
-        ]
+        extra = _extra_tables(also, split)
     except InputError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
@@ -151,6 +152,7 @@ def ablation_command(
     policies: PoliciesOption = None,
     enterprises: EnterprisesOption = None,
     qrels: QrelsOption = None,
+    also: AlsoOption = None,
 ) -> None:
     """Retrain without each feature group on the tune split; score the report split."""
     from policymatch.evaluation.ablation import ablation, choose_c, markdown_table, split_table
@@ -160,12 +162,13 @@ def ablation_command(
         data, table = _table(dataset, policies, enterprises, qrels, "all")
         if not data.split:
             raise InputError("ablation needs a tune/report split (split.tsv)", field="split")
+        extra = _extra_tables(also, "tune")
     except InputError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
     tune = split_table(table, data.split, "tune")
-    c, _ = choose_c(tune)
-    rows = ablation(tune, split_table(table, data.split, "report"), c=c)
+    c, _ = choose_c(tune, extra=extra)
+    rows = ablation(tune, split_table(table, data.split, "report"), c=c, extra=extra)
     out.mkdir(parents=True, exist_ok=True)
     (out / "ablation.json").write_text(
         json.dumps({"dataset": data.name, "c": c, "rows": rows}, ensure_ascii=False, indent=1)
@@ -176,6 +179,14 @@ def ablation_command(
     (out / "ablation.md").write_text(text + "\n", encoding="utf-8")
     console.print(text, highlight=False)
     console.print(f"wrote {out / 'ablation.json'}, {out / 'ablation.md'}")
+
+
+def _extra_tables(also: list[str] | None, split: str) -> list[tuple[PairTable, float]]:
+    """The ``--also`` sets' pair tables of ``split``, each with its weight."""
+    return [
+        (_table(name, None, None, None, split)[1], weight)
+        for name, weight in (parse_also(value) for value in also or ())
+    ]
 
 
 def parse_also(value: str) -> tuple[str, float]:

@@ -224,8 +224,10 @@ def ablation(
     report: PairTable,
     groups: dict[str, Sequence[str]] | None = None,
     c: float = DEFAULT_C,
+    extra: Extra = (),
 ) -> list[dict[str, object]]:
-    """Each feature group removed, the linear model retrained on ``tune``, scored on ``report``.
+    """Each feature group removed, the linear model retrained on ``tune`` (and the ``extra``
+    sets, as the shipped recipe fits it), scored on ``report``.
 
     Returns:
         Rows ``{"model", "features", "ndcg@10", "precision@5", "delta_ndcg@10"}``: ``all``
@@ -233,17 +235,17 @@ def ablation(
         hand-weighted score.
     """
     groups = dict(FEATURE_GROUPS if groups is None else groups)
-    full = fit_linear(tune, c=c)
+    full = fit_linear(tune, c=c, extra=extra)
     base = evaluate_scores(report, full.score(report.features, report.names))
     rows: list[dict[str, object]] = [
         {"model": "linear, all features", "features": len(FEATURE_NAMES), **base}
     ]
     for group, names in groups.items():
         kept = [n for n in FEATURE_NAMES if n not in set(names)]
-        model = fit_linear(tune, kept, c=c)
+        model = fit_linear(tune, kept, c=c, extra=extra)
         figures = evaluate_scores(report, model.score(report.features, report.names))
         rows.append({"model": f"linear − {group}", "features": len(kept), **figures})
-    unsigned = fit_linear(tune, c=c, signed=False)
+    unsigned = fit_linear(tune, c=c, signed=False, extra=extra)
     rows.append(
         {
             "model": "linear, no sign constraints",
