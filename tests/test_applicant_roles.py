@@ -215,3 +215,41 @@ def test_a_kind_the_circle_includes_restricts_nobody_to_it():
     assert check_eligibility(sectors, maker, as_of=AS_OF).verdict != "不符合"
     small = _card("（六）小微企业。符合条件的小微企业（含个体工商户）可按月申请退还增量留抵税额。")
     assert small.beneficiaries == ["小微企业"]
+
+
+@pytest.mark.parametrize(
+    ("text", "listing"),
+    [
+        (
+            "第三条 首台（套）装备保险补偿。制造企业为列入《首台（套）重大技术装备推广应用指导目录》"
+            "的装备投保质量保证险的，按年度保费的80%给予补偿。",
+            "首台（套）重大技术装备",
+        ),
+        (
+            "（二）首批次新材料奖励。对经省级认定的首批次新材料，按首批次销售合同金额的20%给予奖励。",
+            "首批次新材料",
+        ),
+    ],
+)
+def test_an_item_for_a_listed_product_needs_the_listing(text, listing):
+    card = _card(text)
+    assert listing in card.beneficiaries
+    required = [c for c in card.conditions if c.kind == "qualification" and c.hard]
+    assert required and required[0].value == listing
+    plain = _firm(name="青岛某机械有限公司", industry_code="34", qualifications=["高新技术企业"])
+    listed = _firm(name="青岛某装备有限公司", industry_code="34", tags=["首台套", "首批次"])
+    assert check_eligibility(card, plain, as_of=AS_OF).verdict == "不符合"
+    assert check_eligibility(card, listed, as_of=AS_OF).verdict != "不符合"
+
+
+def test_only_kinds_written_side_by_side_are_alternatives():
+    from policymatch.translate.beneficiaries import listed_together
+
+    assert listed_together(
+        "支持对象为农业产业化龙头企业、家庭农场和农民专业合作社。",
+        "农业产业化龙头企业",
+        "农民专业合作社",
+    )
+    assert not listed_together(
+        "制造企业为列入首台（套）重大技术装备目录的装备投保", "首台（套）重大技术装备", "制造业企业"
+    )

@@ -49,10 +49,14 @@ _MENTION_CUE = re.compile(
     r"|在孵|汇聚|集聚|不予"
 )
 # Titles of other documents (《济南市中小微企业创新券实施管理办法》) and of talent programmes
-# (泉城产业领军人才支持计划) name nobody.
+# (泉城产业领军人才支持计划) name nobody; a catalogue a product must be listed in
+# (列入《首台（套）重大技术装备推广应用指导目录》的装备) names what the applicant must hold.
 _NAMES_NOBODY = re.compile(
-    r"《[^》]{0,60}》|(?:领军人才|高层次人才|创新团队)(?:支持|集聚|引进|培育|倍增)?(?:计划|工程)"
+    r"(?<!列入)(?<!纳入)(?<!入选)《[^》]{0,60}》"
+    r"|(?:领军人才|高层次人才|创新团队)(?:支持|集聚|引进|培育|倍增)?(?:计划|工程)"
 )
+# What may stand between two kinds listed as alternatives (龙头企业、家庭农场和农民专业合作社).
+_LISTED_BETWEEN = re.compile(r"^(?:[、,，/]|和|及|与|或|以及|或者)$")
 # A clause on how or when to apply (…奖励按季度申报, 由企业向区商务局申报) names a measure or a
 # step of the procedure, not who qualifies.
 _PROCEDURE = re.compile(
@@ -246,6 +250,21 @@ def find_beneficiaries(sentences: list[Sentence]) -> list[BeneficiaryHit]:
 def _is_role(name: str) -> bool:
     entry = qualifications.get(name)
     return entry is not None and entry.kind == "role"
+
+
+def listed_together(source: str, first: str, second: str) -> bool:
+    """Whether two kinds are written side by side in a list in ``source``
+    (龙头企业、家庭农场和农民专业合作社), not one qualifying the other's object (制造企业为列入
+    首台（套）目录的装备投保)."""
+    cleaned = qualifications.clean(source)
+    spans = sorted(s for s in (_span(first, cleaned), _span(second, cleaned)) if s is not None)
+    if len(spans) < 2:
+        return False
+    between = cleaned[spans[0][1] : spans[1][0]]
+    for other in sorted(qualifications.find_qualifications(between), key=len, reverse=True):
+        for form in _forms(other):
+            between = between.replace(form, "、")
+    return all(_LISTED_BETWEEN.match(part) for part in re.split(r"(、)", between) if part)
 
 
 def _served_by_role(clause: str, roles: dict[str, Role]) -> set[str]:

@@ -19,6 +19,7 @@ from policymatch.translate.beneficiaries import (
     BeneficiaryHit,
     beneficiary_names,
     find_beneficiaries,
+    listed_together,
 )
 from policymatch.translate.conditions import find_numeric_conditions, soften_exclusive_tiers
 from policymatch.translate.dates import (
@@ -159,13 +160,15 @@ def _beneficiary_conditions(hits: list[BeneficiaryHit]) -> list[Condition]:
     conditions = []
     # A qualification listed beside other kinds of applicant (龙头企业、家庭农场、农民专业合作社)
     # is one alternative of the 申报主体 check, not a condition every applicant must meet.
-    sources_with_others = {
-        h.source for h in hits if not h.qualification and h.role == "requirement"
-    }
+    others = [h for h in hits if not h.qualification and h.role == "requirement"]
     alternatives = {
         h.name
         for h in hits
-        if h.qualification and h.role == "requirement" and h.source in sources_with_others
+        if h.qualification
+        and h.role == "requirement"
+        and any(
+            o.source == h.source and listed_together(h.source, h.name, o.name) for o in others
+        )
     }
     required = [
         h
