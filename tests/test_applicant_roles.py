@@ -253,3 +253,47 @@ def test_only_kinds_written_side_by_side_are_alternatives():
     assert not listed_together(
         "制造企业为列入首台（套）重大技术装备目录的装备投保", "首台（套）重大技术装备", "制造业企业"
     )
+
+
+def test_a_listing_the_description_says_the_product_won_counts():
+    card = _card(
+        "（二）首批次新材料奖励。对经省级认定的首批次新材料，按首批次销售合同金额的20%给予奖励。"
+    )
+    won = _firm(
+        name="青岛某新材料有限公司",
+        qualifications=["高新技术企业"],
+        description="产品被省级认定为首批次新材料，今年签下首批次销售合同。",
+    )
+    hoping = _firm(
+        name="青岛某新材料有限公司",
+        qualifications=["高新技术企业"],
+        description="计划明年把新产品列入首批次新材料目录。",
+    )
+    assert check_eligibility(card, won, as_of=AS_OF).verdict != "不符合"
+    assert check_eligibility(card, hoping, as_of=AS_OF).verdict == "不符合"
+
+
+def test_a_fee_subsidy_paid_to_the_firms_a_guarantee_serves_stays_theirs():
+    card = _card(
+        "（三）担保费补贴。政府性融资担保机构为中小微企业提供的500万元以下贷款担保，"
+        "年化担保费率不超过1%的，对企业实际缴纳的担保费按50%给予补贴。"
+    )
+    assert "中小企业" in card.beneficiaries
+    small = _firm(name="青岛某机械有限公司", employees=40, revenue=3000, industry_code="34")
+    assert _beneficiary_status(card, small) == "met"
+
+
+def test_an_operator_of_no_place_is_whoever_runs_the_thing():
+    card = _card(
+        "第四条 节点建设补助。对建设并运营工业互联网标识解析二级节点、接入企业超过100家的"
+        "运营机构，按项目投资额的30%给予补助。"
+    )
+    assert "运营主体" not in card.beneficiaries
+
+
+def test_the_carrier_a_title_names_outweighs_the_plain_operator():
+    card = _card(
+        "第六条 孵化绩效奖励。孵化载体每培育1家毕业企业，奖励运营机构5万元。",
+        title="崂山区科技企业孵化器和众创空间扶持办法",
+    )
+    assert card.beneficiaries == ["孵化器"]

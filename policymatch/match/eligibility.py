@@ -64,6 +64,9 @@ _GENERIC_KINDS = frozenset({"企业", "各类企业", "市场主体", "企事业
 _COMPANY_WORDS = ("公司", "有限", "股份", "集团", "合伙", "研究院")
 # The enterprise says it is applying for a qualification (今年申报省级专精特新中小企业).
 _APPLYING = re.compile(r"(?:正在|今年|拟|计划|准备|已)?(?:申报|申请|争创|认定中|冲刺)")
+# A title the description says the firm (or its product) already won: 产品被省级认定为首批次新材料.
+_WON = re.compile(r"(?:认定为|评为|评定为|获评|列入|纳入|入选|获批)")
+_NOT_YET = re.compile(r"计划|准备|拟|争取|力争|希望|想|正在|明年|今年要")
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,10 +222,16 @@ def _numeric_judgement(condition: Condition, value: float | None) -> _Judgement:
 
 # ----------------------------------------------------------------------- beneficiary
 def _held(profile: EnterpriseProfile) -> set[str]:
-    """Canonical qualifications and kinds the enterprise states (qualifications and tags)."""
+    """Canonical qualifications and kinds the enterprise states: its qualifications, its tags
+    and titles its description says it won (产品被省级认定为首批次新材料)."""
     stated = list(profile.qualifications)
     for tag in profile.tags:
         stated.extend(qualifications.find_qualifications(tag) or [tag])
+    for sentence in re.split(r"[。；;！!？?\n]", profile.description):
+        for clause in re.split(r"[，,]", sentence):
+            won = _WON.search(clause)
+            if won and not _NOT_YET.search(clause[: won.start()]) and not _APPLYING.search(clause):
+                stated.extend(qualifications.find_qualifications(clause[won.start() :]))
     return qualifications.expand(stated)
 
 

@@ -86,8 +86,13 @@ _ACTS_AFTER = re.compile(r"^(?:负责|确保|承担|落实|组织|统一|按|向
 # the circle of applicants; it restricts nobody to it.
 # 为 as "for" (为小微企业减免租金), not as "to be" (认定为, 创建为, 作为).
 _SERVES = re.compile(r"(?<![定建成评作视列改称选])为")
-# The operator of a carrier (运营主体, 运营机构) when no kind of carrier is named.
+# 担保机构为中小微企业提供的担保: the service is meant, whoever pays for it may apply.
+_SERVICE_NOUN = re.compile(r"^[^,，。；]{0,12}(?:提供|发放|办理)的")
+# The operator of a carrier (运营主体, 运营机构) when no kind of carrier is named, and only
+# where the sentence names a place it runs (园区, 街区, 集聚区 …): 建设并运营标识解析节点的
+# 运营机构 is any firm that does so.
 _OPERATOR = "运营主体"
+_PLACES = re.compile(r"园区|街区|集聚区|基地|商圈|步行街|载体|孵化器|众创空间|产业园|综合体|市场")
 _FIRMS_BEFORE = re.compile(r"企业(?:及|和|与|以及|、)(?:相关|其他)?[^,，。；]{0,8}$")
 # Plain 企业 as one member of a list of applicants (…的企业、社会团体…以及个体工商户): every
 # enterprise may apply, so the other kinds listed widen the circle and restrict nobody.
@@ -283,9 +288,12 @@ def _served_by_role(clause: str, roles: dict[str, Role]) -> set[str]:
             if _is_role(client):
                 continue
             client_first = c_start < a_start and _SERVES.search(cleaned[:c_start])
-            if (client_first and "的" in cleaned[c_end:a_start]) or (
-                a_end <= c_start and _SERVES.search(cleaned[a_end:c_start])
-            ):
+            role_first = (
+                a_end <= c_start
+                and _SERVES.search(cleaned[a_end:c_start])
+                and not _SERVICE_NOUN.search(cleaned[c_end:])
+            )
+            if (client_first and "的" in cleaned[c_end:a_start]) or role_first:
                 served.add(client)
     return served
 
@@ -311,7 +319,12 @@ def _own_kinds_first(hits: list[BeneficiaryHit]) -> list[BeneficiaryHit]:
     that names 个体工商户 is for them alone; an item that names no kind inherits the title's.
     In 新认定为科技企业孵化器的，给予运营机构奖励 the operator is the incubator's.
     """
-    own = {h.name for h in hits if h.origin == "text" and h.role != "mention"}
+    hits = [
+        replace(h, role="mention") if h.name == _OPERATOR and not _PLACES.search(h.source) else h
+        for h in hits
+    ]
+    # the plain operator alone does not outweigh the carrier a title names (…孵化器…扶持办法)
+    own = {h.name for h in hits if h.origin == "text" and h.role != "mention"} - {_OPERATOR}
     hits = [
         replace(h, role="mention")
         if own and h.origin == "title" and h.role != "mention" and h.name not in own
