@@ -135,17 +135,29 @@ def _beneficiary_status(card, profile) -> str:
     return next(c for c in result.checks if c.kind == "beneficiary").status
 
 
-def test_the_firms_a_lessor_serves_are_its_tenants_not_the_applicants():
-    card = _card(
-        "（二）减租的房东。为小微企业和个体工商户减免房租的出租人，"
-        "出租人为租用其房屋经营的小微企业减免租金的，可按规定减免当年房产税。",
-        title="关于支持小微企业渡过难关的若干措施",
-    )
-    assert card.beneficiaries == ["出租人"]
-    tenant = _firm(name="青岛某包装有限公司", employees=20, revenue=800, scope="纸箱制造")
-    landlord = _firm(name="青岛某置业有限公司", scope="自有厂房出租；物业管理")
-    assert _beneficiary_status(card, tenant) == "unmet"
-    assert _beneficiary_status(card, landlord) == "met"
+@pytest.mark.parametrize(
+    ("text", "kind", "client", "applicant"),
+    [
+        (  # the firms a lessor serves are its tenants, not the applicants
+            "（二）减租的房东。为小微企业和个体工商户减免房租的出租人，"
+            "出租人为租用其房屋经营的小微企业减免租金的，可按规定减免当年房产税。",
+            "出租人",
+            {"name": "青岛某包装有限公司", "employees": 20, "revenue": 800, "scope": "纸箱制造"},
+            {"name": "青岛某置业有限公司", "scope": "自有厂房出租；物业管理"},
+        ),
+        (  # an award for the operator of a district bars a shop in it
+            "三、特色街区奖励。新评定为市级特色商业街区的，给予运营主体一次性奖励20万元。",
+            "运营主体",
+            {"name": "青岛某餐饮管理有限公司", "scope": "餐饮服务"},
+            {"name": "青岛某商业管理有限公司", "scope": "商业街区运营管理；物业服务"},
+        ),
+    ],
+)
+def test_an_item_that_pays_another_party_is_for_that_party_alone(text, kind, client, applicant):
+    card = _card(text, title="关于支持小微企业渡过难关的若干措施")
+    assert card.beneficiaries == [kind]
+    assert _beneficiary_status(card, _firm(**client)) == "unmet"
+    assert _beneficiary_status(card, _firm(**applicant)) == "met"
 
 
 def test_the_firms_a_guarantee_agency_serves_are_its_clients():
@@ -154,15 +166,6 @@ def test_the_firms_a_guarantee_agency_serves_are_its_clients():
         "年化担保费率不高于1%的，按担保额的0.5%给予补助。"
     )
     assert card.beneficiaries == ["融资担保机构"]
-
-
-def test_an_award_for_the_operator_of_a_district_bars_a_shop_in_it():
-    card = _card("三、特色街区奖励。新评定为市级特色商业街区的，给予运营主体一次性奖励20万元。")
-    assert card.beneficiaries == ["运营主体"]
-    shop = _firm(name="青岛某餐饮管理有限公司", scope="餐饮服务")
-    operator = _firm(name="青岛某商业管理有限公司", scope="商业街区运营管理；物业服务")
-    assert _beneficiary_status(card, shop) == "unmet"
-    assert _beneficiary_status(card, operator) == "met"
 
 
 def test_a_bank_that_handles_the_loans_is_a_financial_institution():

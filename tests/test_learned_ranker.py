@@ -106,6 +106,11 @@ def _tiny_table(seed: int = 3) -> PairTable:
             records.append(f"r{i}")
             grades.append(2 if need and i % 10 == 0 else 1 if need else 0)
     judged = np.array([g > 0 or i % 3 == 0 for i, g in enumerate(grades)])
+    return _pair_table(rows, queries, records, grades, judged)
+
+
+def _pair_table(rows, queries, records, grades, judged) -> PairTable:
+    """A pair table whose qrels hold the judged pairs' grades."""
     qrels: dict[str, dict[str, int]] = {}
     for q, r, g, j in zip(queries, records, grades, judged, strict=True):
         if j:
@@ -116,7 +121,7 @@ def _tiny_table(seed: int = 3) -> PairTable:
         np.array(queries, dtype=object),
         np.array(records, dtype=object),
         np.array(grades),
-        judged,
+        np.asarray(judged, dtype=bool),
         qrels,
     )
 
@@ -161,18 +166,7 @@ def _document_table() -> PairTable:
             queries.append(f"e{q}")
             records.append("local")
             grades.append(1)
-    qrels: dict[str, dict[str, int]] = {}
-    for q, r, g in zip(queries, records, grades, strict=True):
-        qrels.setdefault(q, {})[r] = g
-    return PairTable(
-        FEATURE_NAMES,
-        feature_matrix(rows),
-        np.array(queries, dtype=object),
-        np.array(records, dtype=object),
-        np.array(grades),
-        np.ones(len(grades), dtype=bool),
-        qrels,
-    )
+    return _pair_table(rows, queries, records, grades, [True] * len(grades))
 
 
 def test_document_labels_reach_items_only_where_they_hold():
