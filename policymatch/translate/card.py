@@ -166,9 +166,7 @@ def _beneficiary_conditions(hits: list[BeneficiaryHit]) -> list[Condition]:
         for h in hits
         if h.qualification
         and h.role == "requirement"
-        and any(
-            o.source == h.source and listed_together(h.source, h.name, o.name) for o in others
-        )
+        and any(o.source == h.source and listed_together(h.source, h.name, o.name) for o in others)
     }
     required = [
         h
