@@ -282,11 +282,6 @@ def _kind_judgement(
     return _statistical_judgement(name, entry, profile)
 
 
-def _is_role(kind: str) -> bool:
-    entry = qualifications.get(qualifications.canonical_qualification(kind) or kind)
-    return entry is not None and entry.kind == "role"
-
-
 def _role_judgement(
     name: str, entry: qualifications.Qualification, profile: EnterpriseProfile
 ) -> _Judgement:
@@ -502,7 +497,7 @@ def _card_checks(
     required_kinds = [
         kind
         for kind in card.beneficiaries
-        if kind not in awarded and not (awarded and _is_role(kind))
+        if kind not in awarded and not (awarded and qualifications.is_role(kind))
     ]
     if required_kinds:
         judgement = _alternatives(required_kinds, profile, as_of)

@@ -284,6 +284,12 @@ def canonical_qualification(text: str) -> str | None:
     return default_table().canonical(text)
 
 
+def is_role(name: str) -> bool:
+    """Whether a kind (canonical or as written) is another kind of applicant (``role``)."""
+    entry = get(canonical_qualification(name) or name)
+    return entry is not None and entry.kind == "role"
+
+
 def find_qualifications(text: str) -> list[str]:
     """See :meth:`QualificationTable.find`; a new list the caller may change."""
     return list(_find_packaged(text))

@@ -84,6 +84,7 @@ _ACTS_BEFORE = re.compile(r"由$")
 _ACTS_AFTER = re.compile(r"^(?:负责|确保|承担|落实|组织|统一|按|向)")
 # Another kind of applicant listed after enterprises (…餐饮企业及相关会展、商业运营主体) widens
 # the circle of applicants; it restricts nobody to it.
+_FIRMS_BEFORE = re.compile(r"企业(?:及|和|与|以及|、)(?:相关|其他)?[^,，。；]{0,8}$")
 # 为 as "for" (为小微企业减免租金), not as "to be" (认定为, 创建为, 作为).
 _SERVES = re.compile(r"(?<![定建成评作视列改称选])为")
 # 担保机构为中小微企业提供的担保: the service is meant, whoever pays for it may apply.
@@ -93,7 +94,6 @@ _SERVICE_NOUN = re.compile(r"^[^,，。；]{0,12}(?:提供|发放|办理)的")
 # 运营机构 is any firm that does so.
 _OPERATOR = "运营主体"
 _PLACES = re.compile(r"园区|街区|集聚区|基地|商圈|步行街|载体|孵化器|众创空间|产业园|综合体|市场")
-_FIRMS_BEFORE = re.compile(r"企业(?:及|和|与|以及|、)(?:相关|其他)?[^,，。；]{0,8}$")
 # Plain 企业 as one member of a list of applicants (…的企业、社会团体…以及个体工商户): every
 # enterprise may apply, so the other kinds listed widen the circle and restrict nobody.
 _LIST_SEPARATORS = ("、", "以及", "和", "及", "与", "或")
@@ -252,11 +252,6 @@ def find_beneficiaries(sentences: list[Sentence]) -> list[BeneficiaryHit]:
     return _own_kinds_first(hits)
 
 
-def _is_role(name: str) -> bool:
-    entry = qualifications.get(name)
-    return entry is not None and entry.kind == "role"
-
-
 def listed_together(source: str, first: str, second: str) -> bool:
     """Whether two kinds are written side by side in a list in ``source``
     (龙头企业、家庭农场和农民专业合作社), not one qualifying the other's object (制造企业为列入
@@ -282,10 +277,10 @@ def _served_by_role(clause: str, roles: dict[str, Role]) -> set[str]:
     spans = {n: span for n in roles if (span := _span(n, cleaned)) is not None}
     served: set[str] = set()
     for applicant, (a_start, a_end) in spans.items():
-        if roles[applicant] == "mention" or not _is_role(applicant):
+        if roles[applicant] == "mention" or not qualifications.is_role(applicant):
             continue
         for client, (c_start, c_end) in spans.items():
-            if _is_role(client):
+            if qualifications.is_role(client):
                 continue
             client_first = c_start < a_start and _SERVES.search(cleaned[:c_start])
             role_first = (
@@ -302,7 +297,7 @@ def _listed_beside_firms(clause: str, roles: dict[str, Role]) -> set[str]:
     """Another kind of applicant named only after plain enterprises (…餐饮企业及相关会展、商业
     运营主体): it widens the circle of applicants and restricts nobody to it."""
     applicants = [n for n, role in roles.items() if role != "mention"]
-    if len(applicants) != 1 or not _is_role(applicants[0]):
+    if len(applicants) != 1 or not qualifications.is_role(applicants[0]):
         return set()
     cleaned = qualifications.clean(clause)
     span = _span(applicants[0], cleaned)
@@ -313,7 +308,7 @@ def _listed_beside_firms(clause: str, roles: dict[str, Role]) -> set[str]:
 
 def _own_kinds_first(hits: list[BeneficiaryHit]) -> list[BeneficiaryHit]:
     """Kinds the document's title names give way to those the item's own text names, and the
-    plain operator to the kind of carrier it runs.
+    plain operator to the kind of carrier it runs; an operator of no place is no kind at all.
 
     Under 关于支持小微企业和个体工商户发展有关税费政策的公告, an item on 个体工商户个人所得税减半
     that names 个体工商户 is for them alone; an item that names no kind inherits the title's.
@@ -332,7 +327,9 @@ def _own_kinds_first(hits: list[BeneficiaryHit]) -> list[BeneficiaryHit]:
         for h in hits
     ]
     carriers = {
-        h.name for h in hits if h.role != "mention" and h.name != _OPERATOR and _is_role(h.name)
+        h.name
+        for h in hits
+        if h.role != "mention" and h.name != _OPERATOR and qualifications.is_role(h.name)
     }
     if not carriers:
         return hits
