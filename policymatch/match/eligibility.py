@@ -18,6 +18,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -166,11 +167,8 @@ def _industry_judgement(
     return _Judgement("unmet", f"{described}，不属于政策支持的{wanted}")
 
 
-def _excluded_industry_judgement(
-    excluded: Sequence[str], own: str | None, business: Sequence[str] = ()
-) -> _Judgement | None:
-    """Met unless the enterprise's industry lies in a sector the item leaves out (``business``
-    is accepted to share a signature with :func:`_industry_judgement` and not read)."""
+def _excluded_industry_judgement(excluded: Sequence[str], own: str | None) -> _Judgement | None:
+    """Met unless the enterprise's industry lies in a sector the item leaves out."""
     standing = _industry_standing(excluded, own)
     if standing is None:
         return None
@@ -512,11 +510,12 @@ def _card_checks(
         )
     # A sector the item leaves out is judged by the registered code alone: a scope that also
     # names it does not make the firm one of that sector.
-    for heading, codes, business, judge in (
-        ("所属行业", card.industries, profile.business_industry_codes, _industry_judgement),
-        ("不适用行业", card.excluded_industries, (), _excluded_industry_judgement),
+    supported = partial(_industry_judgement, business=profile.business_industry_codes)
+    for heading, codes, judge in (
+        ("所属行业", card.industries, supported),
+        ("不适用行业", card.excluded_industries, _excluded_industry_judgement),
     ):
-        judgement = judge(codes, profile.industry_code, business)
+        judgement = judge(codes, profile.industry_code)
         if judgement is None:
             continue
         label = "、".join(i.name if (i := industries.get(c)) else c for c in codes)

@@ -173,11 +173,11 @@ def _span(name: str, cleaned: str) -> tuple[int, int] | None:
     return start, start + len(form)
 
 
-def _kind_role(name: str, clause: str, clause_role: Role) -> Role:
-    """Narrow a clause's role for one kind by the words right around it."""
+def _kind_role(name: str, cleaned: str, clause_role: Role) -> Role:
+    """Narrow a clause's role for one kind by the words right around it (``cleaned``: the
+    clause as :func:`qualifications.clean` gives it)."""
     if clause_role == "mention":
         return clause_role
-    cleaned = qualifications.clean(clause)
     span = _span(name, cleaned)
     if span is None:
         return clause_role
@@ -237,8 +237,9 @@ def find_beneficiaries(sentences: list[Sentence]) -> list[BeneficiaryHit]:
             role = "mention" if withholding else _role(clause, sentence, granting)
             if lists_any_enterprise(clause):
                 role = "mention"
-            roles = {n: _kind_role(n, clause, role) for n in names}
-            served = _served_by_role(clause, roles) | _listed_beside_firms(clause, roles)
+            cleaned = qualifications.clean(clause)
+            roles = {n: _kind_role(n, cleaned, role) for n in names}
+            served = _served_by_role(cleaned, roles) | _listed_beside_firms(cleaned, roles)
             hits.extend(
                 BeneficiaryHit(
                     n,
@@ -267,13 +268,12 @@ def listed_together(source: str, first: str, second: str) -> bool:
     return all(_LISTED_BETWEEN.match(part) for part in re.split(r"(、)", between) if part)
 
 
-def _served_by_role(clause: str, roles: dict[str, Role]) -> set[str]:
+def _served_by_role(cleaned: str, roles: dict[str, Role]) -> set[str]:
     """Kinds another kind of applicant serves in the clause: they are its clients, not applicants.
 
     为小微企业和个体工商户减免租金的出租人 and 出租人为承租其房屋的小微企业减免租金 pay the
     lessor; 为中小企业提供担保的担保机构 pays the guarantor.
     """
-    cleaned = qualifications.clean(clause)
     spans = {n: span for n in roles if (span := _span(n, cleaned)) is not None}
     served: set[str] = set()
     for applicant, (a_start, a_end) in spans.items():
@@ -293,13 +293,12 @@ def _served_by_role(clause: str, roles: dict[str, Role]) -> set[str]:
     return served
 
 
-def _listed_beside_firms(clause: str, roles: dict[str, Role]) -> set[str]:
+def _listed_beside_firms(cleaned: str, roles: dict[str, Role]) -> set[str]:
     """Another kind of applicant named only after plain enterprises (…餐饮企业及相关会展、商业
     运营主体): it widens the circle of applicants and restricts nobody to it."""
     applicants = [n for n, role in roles.items() if role != "mention"]
     if len(applicants) != 1 or not qualifications.is_role(applicants[0]):
         return set()
-    cleaned = qualifications.clean(clause)
     span = _span(applicants[0], cleaned)
     if span is None or not _FIRMS_BEFORE.search(cleaned[: span[0]]):
         return set()
