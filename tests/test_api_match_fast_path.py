@@ -18,7 +18,7 @@ from policymatch.embed import CachedEmbedder
 from policymatch.embed.e5 import E5Embedder
 from policymatch.match.eligibility import check_eligibility
 from policymatch.match.features import item_features, retrieval_feature_columns
-from policymatch.match.learned import linear_weights
+from policymatch.match.learned import first_stage, linear_weights, shipped_ranker
 from policymatch.match.matcher import MatchConfig, Matcher
 from policymatch.match.results import MatchResults
 from policymatch.profile import normalize_profile
@@ -100,11 +100,11 @@ def test_region_memo_agrees_with_no_prefilter(corpus, embedder, profiles):
 
 
 def test_candidates_are_judged_in_the_rankers_order_before_the_rules(corpus, embedder, profiles):
-    """``full`` judges the items the linear ranker will put first first: each item's candidate
-    score is exactly the ranker's weighted sum of the features known before the rules run
-    (retrieval and the item's own), as :func:`pair_features` computes them for the pair."""
+    """``full`` judges first the items the shipped trees' linear first stage puts first: each
+    item's candidate score is exactly its weighted sum of the features known before the rules
+    run (retrieval and the item's own), as :func:`pair_features` computes them for the pair."""
     matcher = _every_candidate(corpus, embedder)
-    weight, _ = linear_weights(matcher.ranker)
+    weight, _ = linear_weights(first_stage(matcher.ranker))
     as_of = dt.date(2024, 6, 1)
     for profile in profiles:
         retrieved = matcher._retrieve([profile], "full")
@@ -139,9 +139,18 @@ def test_match_candidates_setting_sets_how_many_items_full_judges(corpus, embedd
 def test_only_the_views_the_ranker_weighs_are_embedded_and_rankings_do_not_change(
     corpus, embedder, profiles
 ):
-    """The shipped model gives the description view no weight: a profile's description is
-    embedded only inside its joint query, and the ranking is what embedding every view gives."""
-    used = _every_candidate(corpus, embedder)
+    """A linear model that gives the description view no weight (the shipped first stage
+    alone): a profile's description is embedded only inside its joint query, and the ranking
+    is what embedding every view gives."""
+    linear = first_stage(shipped_ranker())
+    used = Matcher.build(
+        corpus.documents,
+        corpus.items,
+        corpus.cards,
+        embedder,
+        ranker=linear,
+        config=MatchConfig(candidates=None),
+    )
     weight, _ = linear_weights(used.ranker)
     assert weight["dense_description"] == 0 and weight["dense_views_max"] == 0
     every = Matcher.build(
@@ -149,6 +158,7 @@ def test_only_the_views_the_ranker_weighs_are_embedded_and_rankings_do_not_chang
         corpus.items,
         corpus.cards,
         embedder,
+        ranker=linear,
         config=MatchConfig(candidates=None, views="all"),
     )
     described = [p for p in profiles if p.description]

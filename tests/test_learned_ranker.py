@@ -16,6 +16,7 @@ from policymatch.match.features import FEATURE_GROUPS, FEATURE_NAMES, feature_ma
 from policymatch.match.learned import (
     LinearRanker,
     PairTable,
+    TreeRanker,
     cross_validate,
     evaluate_scores,
     fit_linear,
@@ -51,25 +52,29 @@ def _score(model, *rows: dict[str, float]) -> np.ndarray:
     return model.score(feature_matrix(rows), FEATURE_NAMES)
 
 
-@pytest.fixture(scope="module")
-def shipped() -> LinearRanker:
+@pytest.fixture(scope="module", params=["trees", "first stage"])
+def shipped(request) -> TreeRanker | LinearRanker:
+    """The shipped trees, and their linear first stage (which orders candidates): both must
+    order pairs as a translator would."""
     model = shipped_ranker()
-    assert model is not None
-    return model
+    assert isinstance(model, TreeRanker)
+    return model if request.param == "trees" else model.first_stage
 
 
 def test_shipped_model_reads_the_current_features(shipped):
     assert set(shipped.names) <= set(FEATURE_NAMES)
     assert set(FEATURE_NAMES) == {n for names in FEATURE_GROUPS.values() for n in names}
-    assert shipped.meta["cv"]["linear"]["ndcg@10"] > shipped.meta["cv"]["hand"]["ndcg@10"]
-    assert isinstance(default_ranker(Settings()), LinearRanker)
+    cv = shipped_ranker().meta["cv"]
+    assert cv["trees"]["ndcg@10"] > cv["linear"]["ndcg@10"] > cv["hand"]["ndcg@10"]
+    assert isinstance(default_ranker(Settings()), TreeRanker)
     assert isinstance(default_ranker(Settings(ranker="hand")), HandWeightedRanker)
 
 
 def test_shipped_model_puts_the_firms_first_need_above_another_need(shipped):
     serves_first_need = {**BASE, "need_fit": 0.5, "need_count": 1.0, "need_primary": 1.0}
     serves_other_need = {**BASE, "need_other": 1.0}
-    assert _score(shipped, serves_first_need, serves_other_need).argmax() == 0
+    first, second = _score(shipped, serves_first_need, serves_other_need)
+    assert first > second
 
 
 def test_shipped_model_prefers_closer_text_all_else_equal(shipped):
@@ -77,12 +82,14 @@ def test_shipped_model_prefers_closer_text_all_else_equal(shipped):
         k: v + 0.2 if k in FEATURE_GROUPS["text"] + FEATURE_GROUPS["views"] else v
         for k, v in BASE.items()
     }
-    assert _score(shipped, closer, BASE).argmax() == 0
+    first, second = _score(shipped, closer, BASE)
+    assert first > second
 
 
 def test_shipped_model_sinks_plans_with_nothing_to_apply_for(shipped):
     plan = {**BASE, "is_support_measure": 0.0, "amount_log": 0.0}
-    assert _score(shipped, BASE, plan).argmax() == 0
+    first, second = _score(shipped, BASE, plan)
+    assert first > second
 
 
 def _tiny_table(seed: int = 3) -> PairTable:
@@ -274,24 +281,41 @@ def test_reasons_name_the_region_the_need_and_plans_in_chinese(shipped):
     assert any(line.startswith("企业不属于支持对象") for line in lines)
 
 
-def test_gradient_boosting_round_trips_and_explains_by_occlusion(tmp_path):
-    from policymatch.match.learned import GradientBoostingRanker, fit_gbm
+def test_trees_round_trip_as_json_and_explain_exactly(tmp_path):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from policymatch.match.learned import TREE_PARAMS, fit_trees
 
     table = _tiny_table()
-    boosted = fit_gbm(table, negatives_per_query=10, seed=1)
-    assert evaluate_scores(table, boosted.score(table.features))["ndcg@10"] > 0.9
-    path = boosted.save(tmp_path / "model.joblib")
+    trees = fit_trees(table, negatives_per_query=10, seed=1)
+    assert evaluate_scores(table, trees.score(table.features))["ndcg@10"] > 0.9
+    path = trees.save(tmp_path / "model.json")
     loaded = default_ranker(Settings(ranker=str(path)))
-    assert isinstance(loaded, GradientBoostingRanker)
-    assert np.allclose(loaded.score(table.features), boosted.score(table.features))
+    assert isinstance(loaded, TreeRanker)
+    assert np.allclose(loaded.score(table.features), trees.score(table.features))
+
+    # the numpy walk gives scikit-learn's own log-odds
+    model = HistGradientBoostingClassifier(**TREE_PARAMS, random_state=0)
+    model.fit(table.features, table.grades >= 1)
+    copied = TreeRanker.from_sklearn(model, FEATURE_NAMES, trees.first_stage)
+    assert np.allclose(copied.score(table.features), model.decision_function(table.features))
 
     serving = dict.fromkeys(FEATURE_NAMES, 0.0) | {"need_fit": 1.0, "region_same": 1.0}
     other = serving | {"need_fit": 0.0}
     lifted = loaded.contributions(serving)
     sank = loaded.contributions(other)
-    assert lifted["need_fit"] > 0 >= sank["need_fit"]  # serving the need lifts, missing it never
-    assert lifted["dense_scope"] == 0.0  # a feature the trees never split on explains nothing
+    assert lifted["need_fit"] > 0 >= sank.get("need_fit", 0.0)  # monotone: missing never lifts
+    assert "dense_scope" not in lifted  # a feature the trees never split on explains nothing
+    for features, shares in ((serving, lifted), (other, sank)):  # reasons add up to the score
+        score = loaded.score(feature_matrix([features]))[0]
+        assert score == pytest.approx(loaded.expected_score() + sum(shares.values()))
 
-    (tmp_path / "junk.joblib").write_bytes(b"not a pickle")
-    with pytest.raises(InputError, match="junk.joblib"):
-        load_ranker(tmp_path / "junk.joblib")
+    (tmp_path / "junk.json").write_text('{"format": "policymatch-tree-ranker/1"}')
+    with pytest.raises(InputError, match="junk.json"):
+        load_ranker(tmp_path / "junk.json")
+    looping = trees.to_dict()
+    inner = next(i for i, f in enumerate(looping["trees"][0]["feature"]) if f >= 0)
+    looping["trees"][0]["left"][inner] = inner  # a walk that would never reach a leaf
+    (tmp_path / "loop.json").write_text(json.dumps(looping))
+    with pytest.raises(InputError, match="tree 0, node"):
+        load_ranker(tmp_path / "loop.json")

@@ -22,7 +22,7 @@ from policymatch.match import eligibility
 from policymatch.match.batch import BatchScorer
 from policymatch.match.columns import CATEGORICALS
 from policymatch.match.features import profile_needs, region_relation
-from policymatch.match.learned import shipped_ranker
+from policymatch.match.learned import first_stage, shipped_ranker
 from policymatch.profile import normalize_profile, read_profiles
 from policymatch.profile.models import EnterpriseProfile
 from policymatch.push.campaign import _entry, run_campaign
@@ -56,7 +56,8 @@ def _factory(world, **kwargs):
 
 @dataclass(frozen=True)
 class LearnedScorerFactory:
-    """Push with the learned linear model the matcher ranks with (its raw weights bound)."""
+    """Push with the shipped model's linear first stage (its raw weights bound; the trees
+    that re-rank matches have no additive bound)."""
 
     index_dir: Path
     settings: Settings
@@ -64,7 +65,9 @@ class LearnedScorerFactory:
     def __call__(self) -> BatchScorer:
         model = shipped_ranker()
         assert model is not None, "policymatch/match/data/ranker.json is shipped"
-        return BatchScorer.load(self.index_dir, self.settings, as_of=AS_OF, ranker=model)
+        return BatchScorer.load(
+            self.index_dir, self.settings, as_of=AS_OF, ranker=first_stage(model)
+        )
 
 
 def _profiles(path: Path) -> list:

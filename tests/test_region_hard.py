@@ -9,7 +9,7 @@ import pytest
 from policymatch.evaluation.devset import load_builtin_dataset
 from policymatch.evaluation.ranker import build_ranker
 from policymatch.evaluation.runner import prepare_corpus
-from policymatch.match.learned import LinearRanker
+from policymatch.match.learned import TreeRanker
 from policymatch.reference import regions
 from policymatch.settings import Settings
 
@@ -38,7 +38,7 @@ def _outside(card, profile) -> bool:
 
 def test_full_uses_the_learned_ranker_and_never_lists_a_wrong_region(setting):
     dataset, matcher = setting
-    assert isinstance(matcher.ranker, LinearRanker)
+    assert isinstance(matcher.ranker, TreeRanker)
     results = matcher.rank(dataset.profiles, "full", 10, ignore_validity=True)
     assert len(results) == len(dataset.profiles) == 62
     wrong = [

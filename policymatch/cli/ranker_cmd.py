@@ -40,7 +40,7 @@ AlsoOption = Annotated[
     list[str] | None,
     typer.Option(
         "--also",
-        help="NAME:WEIGHT, repeatable: fit the linear model on a built-in set's pairs of the "
+        help="NAME:WEIGHT, repeatable: fit the model on a built-in set's pairs of the "
         "tune split as well, each weighing WEIGHT times a pair of the main set; of a "
         "document-level set only the pairs whose label holds for the item count (items of "
         "documents graded 0, single-item documents). E.g. --also dev:0.1.",
@@ -72,24 +72,21 @@ def train_command(
         str,
         typer.Option(
             "--model",
-            help="linear (JSON, exact reasons; shipped) or gbm (joblib file, reasons by "
-            "occlusion, bound to this scikit-learn version).",
+            help="trees (monotone gradient boosting with a linear first stage; shipped) or "
+            "linear (logistic regression alone). Both are JSON with exact per-feature reasons.",
         ),
-    ] = "linear",
+    ] = "trees",
     also: AlsoOption = None,
 ) -> None:
-    """Fit the logistic-regression ranker (or gradient boosting); print cross-validated figures
-    of both and of the hand-weighted score."""
-    from policymatch.evaluation.ablation import choose_c, choose_model, compare_models
-    from policymatch.match.learned import fit_gbm, fit_linear
+    """Fit the ranker; print cross-validated figures of the trees, the linear model and the
+    hand-weighted score."""
+    from policymatch.evaluation.ablation import choose_c, compare_models
+    from policymatch.match.learned import fit_linear, fit_trees
     from policymatch.settings import get_settings
 
     console = Console()
-    if kind not in ("linear", "gbm"):
-        Console(stderr=True).print(f"[red]error:[/red] --model is linear or gbm, not {kind!r}")
-        raise typer.Exit(2)
-    if also and kind == "gbm":
-        Console(stderr=True).print("[red]error:[/red] --also fits the linear model only")
+    if kind not in ("trees", "linear"):
+        Console(stderr=True).print(f"[red]error:[/red] --model is trees or linear, not {kind!r}")
         raise typer.Exit(2)
     try:
         data, table = _table(dataset, policies, enterprises, qrels, split)
@@ -99,10 +96,11 @@ def train_command(
         raise typer.Exit(2) from exc
     c, by_c = choose_c(table, folds, extra)
     console.print(
-        "CV nDCG@10 by C: " + ", ".join(f"{k:g}: {v:.4f}" for k, v in by_c.items()) + f"; C = {c:g}"
+        "CV nDCG@10 of the linear model by C: "
+        + ", ".join(f"{k:g}: {v:.4f}" for k, v in by_c.items())
+        + f"; C = {c:g}"
     )
     figures = compare_models(table, folds, c=c, extra=extra)
-    chosen = choose_model(figures)
     grid = Table(title=f"cross-validated ({folds} folds by enterprise) · {data.name}")
     for column in ("model", "nDCG@10", "P@5", "enterprises"):
         grid.add_column(column, justify="left" if column == "model" else "right")
@@ -114,33 +112,14 @@ def train_command(
             str(values["queries"]),
         )
     console.print(grid)
-    if kind == "gbm":
-        boosted = fit_gbm(table)
-        target = out or get_settings().data_dir / "ranker.joblib"
-        boosted.save(target)
-        console.print(f"wrote {target} (POLICYMATCH_RANKER={target} uses it)")
-        return
-    if chosen != "linear":
-        console.print(
-            "[yellow]gradient boosting wins by more than the margin; writing the linear model "
-            "(exact reasons); `--model gbm` writes the other[/yellow]"
-        )
-    model = fit_linear(
-        table,
-        c=c,
-        extra=extra,
-        meta={
-            "dataset": data.name,
-            "split": split,
-            "also": list(also or ()),
-            "cv": figures,
-            "chosen": chosen,
-        },
-    )
+    meta = {"dataset": data.name, "split": split, "also": list(also or ()), "cv": figures}
+    fit = fit_trees if kind == "trees" else fit_linear
+    model = fit(table, c=c, extra=extra, meta=meta)
     target = out or get_settings().data_dir / "ranker.json"
     model.save(target)
-    console.print("largest standardised coefficients:")
-    for name, weight in list(model.standardised_weights().items())[:8]:
+    linear = getattr(model, "first_stage", model)
+    console.print("largest standardised coefficients of the linear (first-stage) model:")
+    for name, weight in list(linear.standardised_weights().items())[:8]:
         console.print(f"  {name:<24} {weight:+.3f}")
     console.print(f"wrote {target}")
 

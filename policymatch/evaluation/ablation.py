@@ -16,6 +16,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,8 +27,8 @@ from policymatch.match.learned import (
     PairTable,
     cross_validate,
     evaluate_scores,
-    fit_gbm,
     fit_linear,
+    fit_trees,
 )
 from policymatch.match.ranking import HandWeightedRanker
 from policymatch.settings import Settings
@@ -37,7 +38,6 @@ logger = logging.getLogger(__name__)
 INELIGIBLE = "不符合"
 ALL_VERDICTS = ("推荐", "可能符合", INELIGIBLE)
 # Within this much CV nDCG@10 of the best, the explainable linear model is shipped.
-TINY_MARGIN = 0.01
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 Progress = Callable[[str, int, int], None]
 
@@ -194,12 +194,15 @@ def choose_c(
 def compare_models(
     tune: PairTable, folds: int = 5, c: float = DEFAULT_C, extra: Extra = ()
 ) -> dict[str, dict[str, float]]:
-    """Cross-validated (GroupKFold by enterprise) nDCG@10 and P@5 on ``tune`` of the
-    sign-constrained logistic regression (``linear``, the shipped kind), the unconstrained one,
-    gradient boosting, and the hand-weighted score (which needs no fitting). ``extra`` sets join
-    the linear models' training folds (gradient boosting fits on ``tune`` alone)."""
+    """Cross-validated (GroupKFold by enterprise) nDCG@10 and P@5 on ``tune`` of the monotone
+    trees (``trees``, the shipped kind), their sign-constrained linear first stage alone, the
+    unconstrained linear model, and the hand-weighted score (which needs no fitting). ``extra``
+    sets join every model's training folds."""
     hand = HandWeightedRanker()
     return {
+        "trees": cross_validate(
+            tune, lambda t: fit_trees(t, c=c, extra=held_in(extra, tune, t)), folds
+        ),
         "linear": cross_validate(
             tune, lambda t: fit_linear(t, c=c, extra=held_in(extra, tune, t)), folds
         ),
@@ -208,15 +211,8 @@ def compare_models(
             lambda t: fit_linear(t, c=c, signed=False, extra=held_in(extra, tune, t)),
             folds,
         ),
-        "gbm": cross_validate(tune, fit_gbm, folds),
         "hand": evaluate_scores(tune, hand.score(tune.features, tune.names)),
     }
-
-
-def choose_model(figures: dict[str, dict[str, float]]) -> str:
-    """``gbm`` only when it beats the linear model by more than :data:`TINY_MARGIN` nDCG@10."""
-    margin = figures["gbm"]["ndcg@10"] - figures["linear"]["ndcg@10"]
-    return "gbm" if margin > TINY_MARGIN else "linear"
 
 
 def ablation(
@@ -226,49 +222,48 @@ def ablation(
     c: float = DEFAULT_C,
     extra: Extra = (),
 ) -> list[dict[str, object]]:
-    """Each feature group removed, the linear model retrained on ``tune`` (and the ``extra``
-    sets, as the shipped recipe fits it), scored on ``report``.
+    """Each feature group removed, the trees retrained on ``tune`` (and the ``extra`` sets, as
+    the shipped recipe fits them), scored on ``report``.
 
     Returns:
         Rows ``{"model", "features", "ndcg@10", "precision@5", "delta_ndcg@10"}``: ``all``
-        first, then ``-group`` per group, the unsigned linear model, gradient boosting and the
-        hand-weighted score.
+        first, then ``-group`` per group, the linear first stage alone, the unsigned linear
+        model and the hand-weighted score.
     """
     groups = dict(FEATURE_GROUPS if groups is None else groups)
-    full = fit_linear(tune, c=c, extra=extra)
-    base = evaluate_scores(report, full.score(report.features, report.names))
+
+    def scored(model: Any) -> dict[str, float]:
+        return evaluate_scores(report, model.score(report.features, report.names))
+
+    full = fit_trees(tune, c=c, extra=extra)
+    base = scored(full)
     rows: list[dict[str, object]] = [
-        {"model": "linear, all features", "features": len(FEATURE_NAMES), **base}
+        {"model": "trees, all features", "features": len(FEATURE_NAMES), **base}
     ]
     for group, names in groups.items():
         kept = [n for n in FEATURE_NAMES if n not in set(names)]
-        model = fit_linear(tune, kept, c=c, extra=extra)
-        figures = evaluate_scores(report, model.score(report.features, report.names))
-        rows.append({"model": f"linear − {group}", "features": len(kept), **figures})
+        rows.append(
+            {
+                "model": f"trees − {group}",
+                "features": len(kept),
+                **scored(fit_trees(tune, kept, c=c, extra=extra)),
+            }
+        )
     unsigned = fit_linear(tune, c=c, signed=False, extra=extra)
-    rows.append(
+    hand = HandWeightedRanker()
+    rows += [
+        {
+            "model": "linear (the first stage alone)",
+            "features": len(FEATURE_NAMES),
+            **scored(full.first_stage),
+        },
         {
             "model": "linear, no sign constraints",
             "features": len(FEATURE_NAMES),
-            **evaluate_scores(report, unsigned.score(report.features, report.names)),
-        }
-    )
-    boosted = fit_gbm(tune)
-    rows.append(
-        {
-            "model": "gradient boosting (not shipped: no exact per-feature reasons)",
-            "features": len(FEATURE_NAMES),
-            **evaluate_scores(report, boosted.score(report.features, report.names)),
-        }
-    )
-    hand = HandWeightedRanker()
-    rows.append(
-        {
-            "model": "hand-weighted",
-            "features": len(hand.weights),
-            **evaluate_scores(report, hand.score(report.features, report.names)),
-        }
-    )
+            **scored(unsigned),
+        },
+        {"model": "hand-weighted", "features": len(hand.weights), **scored(hand)},
+    ]
     for row in rows:
         row["delta_ndcg@10"] = float(row["ndcg@10"]) - float(base["ndcg@10"])  # type: ignore[arg-type]
     return rows

@@ -39,7 +39,7 @@ from policymatch.match.features import (
 )
 from policymatch.match.fusion import Normalisation, convex, minmax, rrf
 from policymatch.match.index import PolicyIndex, Tokenizer, default_tokenizer, passage_text
-from policymatch.match.learned import linear_weights
+from policymatch.match.learned import first_stage, linear_weights
 from policymatch.match.needs import NeedTaxonomy, load_need_taxonomy
 from policymatch.match.ranking import Ranker, default_ranker
 from policymatch.match.results import Eligibility, Match, MatchResults, Verdict
@@ -173,7 +173,8 @@ class Matcher:
         # the vectorised pre-filter agrees with the default rules only
         self._prefilter_many = None if eligibility else _default_prefilter()
         self.ranker = ranker or default_ranker(settings)
-        self._linear_weights = _linear_weights_or_none(self.ranker)
+        # candidates are ordered by the additive first stage (a tree model carries one)
+        self._linear_weights = _linear_weights_or_none(first_stage(self.ranker))
         self.config = config or _config_of(settings)
         self.timings = Timings()
         self._store = store
@@ -480,8 +481,10 @@ class Matcher:
         weight = self._linear_weights
         if self.config.views == "all" or weight is None:
             return PROFILE_VIEWS, True
-        views = tuple(v for v in PROFILE_VIEWS if weight[f"dense_{v}"] or weight["dense_views_max"])
-        return views, bool(weight["dense_need_best"])
+        read = {name for name, value in weight.items() if value}
+        read |= getattr(self.ranker, "used_features", set)()
+        views = tuple(v for v in PROFILE_VIEWS if {f"dense_{v}", "dense_views_max"} & read)
+        return views, "dense_need_best" in read
 
     def warm_queries(self, profiles: Sequence[EnterpriseProfile]) -> int:
         """Embed the query texts of ``profiles`` now, so a cached embedder serves them later.
@@ -570,9 +573,9 @@ class Matcher:
     def _candidate_scores(self, row: int, retrieved: _Retrieved) -> np.ndarray:
         """What ``full`` orders candidates by before judging them, ``(n_items,)``.
 
-        With a linear ranker: its score from everything known before the rules run (the
-        retrieval features and the item's own), so the items the ranker will put first are
-        judged first. Ordered by fused relevance instead, the best 300 of the 5,239 real items
+        With a linear ranker, or a tree model's linear first stage: its score from everything
+        known before the rules run (the retrieval features and the item's own), so the items
+        the ranker will put first are judged first. Ordered by fused relevance instead, the best 300 of the 5,239 real items
         held only 80 % of the top 10 that judging every item gives (35 % of enterprises got
         the same top 10); ordered this way, 100 % (``bench/candidates.py``). Other rankers:
         fused relevance.
