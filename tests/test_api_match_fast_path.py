@@ -143,23 +143,26 @@ def test_only_the_views_the_ranker_weighs_are_embedded_and_rankings_do_not_chang
     alone): a profile's description is embedded only inside its joint query, and the ranking
     is what embedding every view gives."""
     linear = first_stage(shipped_ranker())
-    used = Matcher.build(
-        corpus.documents,
-        corpus.items,
-        corpus.cards,
-        embedder,
-        ranker=linear,
-        config=MatchConfig(candidates=None),
-    )
-    weight, _ = linear_weights(used.ranker)
+    weight, _ = linear_weights(linear)
     assert weight["dense_description"] == 0 and weight["dense_views_max"] == 0
-    every = Matcher.build(
-        corpus.documents,
-        corpus.items,
-        corpus.cards,
-        embedder,
-        ranker=linear,
-        config=MatchConfig(candidates=None, views="all"),
+
+    def built(views: str, ranker=linear) -> Matcher:
+        return Matcher.build(
+            corpus.documents,
+            corpus.items,
+            corpus.cards,
+            embedder,
+            ranker=ranker,
+            config=MatchConfig(candidates=None, views=views),
+        )
+
+    used, every = built(MatchConfig().views), built("all")
+    trees = built(MatchConfig().views, shipped_ranker())  # they embed what any split reads
+    reads_description = "dense_description" in trees.ranker.used_features()
+    assert all(
+        (p.description in trees.query_texts(p)) == reads_description
+        for p in profiles
+        if p.description
     )
     described = [p for p in profiles if p.description]
     assert described

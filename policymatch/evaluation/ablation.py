@@ -39,6 +39,7 @@ INELIGIBLE = "不符合"
 ALL_VERDICTS = ("推荐", "可能符合", INELIGIBLE)
 # Within this much CV nDCG@10 of the best, the explainable linear model is shipped.
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
+PAIRS_FORMAT = 2  # cached pair tables of another format are rebuilt
 Progress = Callable[[str, int, int], None]
 
 
@@ -72,6 +73,7 @@ def collect_pairs(
     key = hashlib.sha256(
         json.dumps(
             [
+                PAIRS_FORMAT,
                 cache_key(corpus, settings),
                 sorted(p.model_dump_json() for p in dataset.profiles),
                 None if ignore_validity else (as_of or dt.date.today()).isoformat(),
@@ -100,7 +102,9 @@ def collect_pairs(
             verdicts=ALL_VERDICTS,
         )
         for result in results:
-            for match in result.matches:
+            # item order, not the installed ranker's: the negatives a retrain samples by
+            # position must not depend on which model ranked the pairs
+            for match in sorted(result.matches, key=lambda m: m.item_id):
                 if match.verdict == INELIGIBLE:
                     continue
                 rows.append(np.array([match.features.get(n, 0.0) for n in FEATURE_NAMES]))

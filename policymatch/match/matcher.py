@@ -73,11 +73,12 @@ class MatchConfig:
             On the dev set ``max`` lifts ``dense`` alone (nDCG@10 0.687 -> 0.708) but not
             ``full`` (0.848 -> 0.846) at four times the encoding, so ``joint`` is the default.
         views: ``used`` embeds, besides the joint query, only the profile views and stated
-            needs whose features the linear ranker weighs (every one for other rankers): the
-            shipped model gives ``dense_description`` no weight, so a new description costs one
-            embedding, not two. ``all`` embeds every view (to collect features for training).
+            needs whose features the ranker reads (a linear weight that is not 0, or a tree
+            split; every one for other rankers): a model that gives ``dense_description`` no
+            weight makes a new description cost one embedding, not two. ``all`` embeds every
+            view (to collect features for training).
         candidates: In ``full``, how many items get eligibility and features, best first by
-            the ranker's score before the rules (:meth:`Matcher._candidate_scores`); more are
+            the first stage's score before the rules (:meth:`Matcher._candidate_scores`); more are
             taken when too few survive the verdict filter; None takes all.
         push_batch: Profiles scored together in :meth:`Matcher.enterprises_for`.
     """
@@ -886,7 +887,7 @@ def _config_of(settings: Settings | None) -> MatchConfig:
 def _linear_weights_or_none(ranker: Ranker) -> dict[str, float] | None:
     try:
         return linear_weights(ranker)[0]
-    except TypeError:  # gradient boosting and other non-linear rankers
+    except TypeError:  # a non-linear ranker without a linear first stage
         return None
 
 
