@@ -267,6 +267,17 @@ class TreeRanker:
                     raise ValueError(f"tree {number}, node {node}: a child must follow it")
         self._is_leaf = feature < 0
         self._expected = self.base + float(self._value[self._roots].sum())
+        # a leaf points at itself and splits on nothing, so a walk needs no leaf test: after
+        # as many steps as the deepest leaf is deep, every (row, tree) rests on its leaf
+        self._depth = 0
+        depth = np.zeros(len(feature), dtype=np.int64)
+        for node in np.flatnonzero(~self._is_leaf):  # a child always follows its parent
+            depth[[self._left[node], self._right[node]]] = depth[node] + 1
+            self._depth = max(self._depth, int(depth[node]) + 1)
+        leaves = np.flatnonzero(self._is_leaf)
+        self._left[leaves] = self._right[leaves] = leaves
+        self._feature = np.where(self._is_leaf, 0, feature)
+        self._threshold[leaves] = np.inf
 
     def used_features(self) -> set[str]:
         """Features some split reads (the others cannot change a score)."""
@@ -274,19 +285,22 @@ class TreeRanker:
 
     def _walk(self, matrix: np.ndarray, contributions: np.ndarray | None = None) -> np.ndarray:
         """Leaf node of every (row, tree); adds path credits to ``contributions`` when given."""
-        nodes = np.broadcast_to(self._roots, (matrix.shape[0], len(self._roots))).copy()
-        rows = np.arange(matrix.shape[0])[:, None]
-        while True:
-            inner = ~self._is_leaf[nodes]
-            if not inner.any():
-                return nodes
-            feature = np.where(inner, self._feature[nodes], 0)
-            go_left = matrix[rows, feature] <= self._threshold[nodes]
-            child = np.where(inner, np.where(go_left, self._left[nodes], self._right[nodes]), nodes)
-            if contributions is not None:
-                credit = self._value[child] - self._value[nodes]
-                np.add.at(contributions, (np.broadcast_to(rows, nodes.shape), feature), credit)
+        n_rows, n_features = matrix.shape
+        nodes = np.broadcast_to(self._roots, (n_rows, len(self._roots))).copy()
+        offsets = (np.arange(n_rows) * n_features)[:, None]
+        flat = matrix.ravel()
+        for _ in range(self._depth):
+            feature = self._feature[nodes]
+            go_left = flat[offsets + feature] <= self._threshold[nodes]
+            child = np.where(go_left, self._left[nodes], self._right[nodes])
+            if contributions is not None:  # a leaf's own step credits nothing
+                np.add.at(
+                    contributions.ravel(),
+                    offsets + feature,
+                    self._value[child] - self._value[nodes],
+                )
             nodes = child
+        return nodes
 
     def _matrix(self, features: np.ndarray, names: Sequence[str]) -> np.ndarray:
         matrix = np.asarray(features, dtype=np.float64).reshape(-1, len(names))
