@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         ge=10,
         description="items the full method judges per enterprise (best first by the ranker's "
         "score before the rules); fewer is faster and may change the top 10 of a large corpus "
-        "(bench/candidates.py); unset uses MatchConfig's 300",
+        "(bench/candidates.py); unset uses MatchConfig's 500",
     )
 
     @field_validator("data_dir", mode="after")

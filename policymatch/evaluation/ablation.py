@@ -37,7 +37,6 @@ logger = logging.getLogger(__name__)
 
 INELIGIBLE = "不符合"
 ALL_VERDICTS = ("推荐", "可能符合", INELIGIBLE)
-# Within this much CV nDCG@10 of the best, the explainable linear model is shipped.
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 PAIRS_FORMAT = 2  # cached pair tables of another format are rebuilt
 Progress = Callable[[str, int, int], None]
