@@ -18,7 +18,12 @@ from policymatch.embed import CachedEmbedder
 from policymatch.embed.e5 import E5Embedder
 from policymatch.match.eligibility import check_eligibility
 from policymatch.match.features import item_features, retrieval_feature_columns
-from policymatch.match.learned import first_stage, linear_weights, shipped_ranker
+from policymatch.match.learned import (
+    LinearRanker,
+    first_stage,
+    linear_weights,
+    shipped_ranker,
+)
 from policymatch.match.matcher import MatchConfig, Matcher
 from policymatch.match.results import MatchResults
 from policymatch.profile import normalize_profile
@@ -139,10 +144,21 @@ def test_match_candidates_setting_sets_how_many_items_full_judges(corpus, embedd
 def test_only_the_views_the_ranker_weighs_are_embedded_and_rankings_do_not_change(
     corpus, embedder, profiles
 ):
-    """A linear model that gives the description view no weight (the shipped first stage
-    alone): a profile's description is embedded only inside its joint query, and the ranking
-    is what embedding every view gives."""
-    linear = first_stage(shipped_ranker())
+    """A linear model that gives the description view no weight (the shipped first stage with
+    those weights zeroed): a profile's description is embedded only inside its joint query,
+    and the ranking is what embedding every view gives."""
+    shipped = first_stage(shipped_ranker())
+    unread = {"dense_description", "dense_views_max"}
+    linear = LinearRanker(
+        shipped.names,
+        shipped.means,
+        shipped.scales,
+        [
+            0.0 if n in unread else c
+            for n, c in zip(shipped.names, shipped.coefficients, strict=True)
+        ],
+        shipped.intercept,
+    )
     weight, _ = linear_weights(linear)
     assert weight["dense_description"] == 0 and weight["dense_views_max"] == 0
 

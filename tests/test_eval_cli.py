@@ -189,3 +189,54 @@ def test_validity_options_are_exclusive(tiny_set):
         "2025-01-01",
     )
     assert result.exit_code == 2 and "not both" in result.output
+
+
+@pytest.mark.slow
+def test_ranker_train_fits_cut_down_profiles_with_thin(tiny_set):
+    """``ranker train --thin W`` adds each profile cut down (no needs; structured fields and
+    scope only) to the training pairs and records the weight in the model file."""
+    from policymatch.cli import app
+    from policymatch.match.learned import TreeRanker, load_ranker
+
+    tmp, policies, enterprises, qrels = tiny_set
+    inputs = ["--policies", str(policies), "--enterprises", str(enterprises)]
+    models = {}
+    for thin in ("0", "0.5"):
+        out = tmp / f"ranker-{thin}.json"
+        result = CliRunner().invoke(
+            app,
+            ["ranker", "train", *inputs, "--qrels", str(qrels), "--folds", "2"]
+            + ["--thin", thin, "--out", str(out)],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        models[thin] = load_ranker(out)
+    plain, thin = models["0"], models["0.5"]
+    assert isinstance(thin, TreeRanker) and thin.meta["thin"] == 0.5
+    # every eligible pair comes back once per cut (cutting needs changes no verdict here)
+    assert thin.meta["pairs"] == 3 * plain.meta["pairs"]
+
+    bad = CliRunner().invoke(
+        app, ["ranker", "train", *inputs, "--qrels", str(qrels), "--thin", "-1"]
+    )
+    assert bad.exit_code == 2 and "--thin" in bad.output
+
+
+def test_thin_profiles_empty_the_named_fields_and_keep_ids_and_labels(tiny_set):
+    from policymatch.evaluation.ablation import THIN_CUTS, thin_profiles
+    from policymatch.evaluation.datasets import resolve_dataset
+
+    _, policies, enterprises, qrels = tiny_set
+    data = resolve_dataset(None, policies, enterprises, qrels)
+    cut = thin_profiles(data, THIN_CUTS["structured fields and scope"])
+    assert [p.id for p in cut.profiles] == [p.id for p in data.profiles]
+    assert cut.qrels == data.qrels
+    for before, after in zip(data.profiles, cut.profiles, strict=True):
+        assert before.needs and before.description  # the cut had something to remove
+        assert (after.needs, after.description, after.tags) == ([], "", [])
+        assert (after.region, after.employees, after.industry_code) == (
+            before.region,
+            before.employees,
+            before.industry_code,
+        )
+    assert all(p.description for p in thin_profiles(data, THIN_CUTS["without needs"]).profiles)

@@ -13,6 +13,7 @@ from rich.table import Table
 from policymatch.errors import InputError
 
 if TYPE_CHECKING:
+    from policymatch.evaluation.datasets import EvalDataset
     from policymatch.match.learned import PairTable
 
 ranker_app = typer.Typer(help="Learned ranker of the full method: train, ablation.")
@@ -46,6 +47,16 @@ AlsoOption = Annotated[
         "documents graded 0, single-item documents). E.g. --also dev:0.1.",
     ),
 ]
+ThinOption = Annotated[
+    float,
+    typer.Option(
+        "--thin",
+        min=0.0,
+        help="Also fit on every training profile cut down (without its needs; with only its "
+        "structured fields and scope), each cut pair weighing WEIGHT times its source pair; "
+        "0 (default) turns it off. E.g. --thin 0.3.",
+    ),
+]
 SplitOption = Annotated[
     str,
     typer.Option("--split", help="Enterprises trained on: tune (default), report or all."),
@@ -77,6 +88,7 @@ def train_command(
         ),
     ] = "trees",
     also: AlsoOption = None,
+    thin: ThinOption = 0.0,
 ) -> None:
     """Fit the ranker; print cross-validated figures of the trees, the linear model and the
     hand-weighted score."""
@@ -90,7 +102,7 @@ def train_command(
         raise typer.Exit(2)
     try:
         data, table = _table(dataset, policies, enterprises, qrels, split)
-        extra = _extra_tables(also, split)
+        extra = _extra_tables(also, split, thin, data)
     except InputError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
@@ -112,7 +124,13 @@ def train_command(
             str(values["queries"]),
         )
     console.print(grid)
-    meta = {"dataset": data.name, "split": split, "also": list(also or ()), "cv": figures}
+    meta = {
+        "dataset": data.name,
+        "split": split,
+        "also": list(also or ()),
+        "thin": thin,
+        "cv": figures,
+    }
     fit = fit_trees if kind == "trees" else fit_linear
     model = fit(table, c=c, extra=extra, meta=meta)
     target = out or get_settings().data_dir / "ranker.json"
@@ -132,6 +150,7 @@ def ablation_command(
     enterprises: EnterprisesOption = None,
     qrels: QrelsOption = None,
     also: AlsoOption = None,
+    thin: ThinOption = 0.0,
 ) -> None:
     """Retrain without each feature group on the tune split; score the report split."""
     from policymatch.evaluation.ablation import ablation, choose_c, markdown_table, split_table
@@ -141,7 +160,7 @@ def ablation_command(
         data, table = _table(dataset, policies, enterprises, qrels, "all")
         if not data.split:
             raise InputError("ablation needs a tune/report split (split.tsv)", field="split")
-        extra = _extra_tables(also, "tune")
+        extra = _extra_tables(also, "tune", thin, data)
     except InputError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
@@ -160,12 +179,29 @@ def ablation_command(
     console.print(f"wrote {out / 'ablation.json'}, {out / 'ablation.md'}")
 
 
-def _extra_tables(also: list[str] | None, split: str) -> list[tuple[PairTable, float]]:
-    """The ``--also`` sets' pair tables of ``split``, each with its weight."""
-    return [
-        (_table(name, None, None, None, split)[1], weight)
-        for name, weight in (parse_also(value) for value in also or ())
+def _extra_tables(
+    also: list[str] | None, split: str, thin: float = 0.0, main: EvalDataset | None = None
+) -> list[tuple[PairTable, float]]:
+    """The ``--also`` sets' pair tables of ``split``, each with its weight, and with ``thin``
+    the cut-down profiles (:data:`~policymatch.evaluation.ablation.THIN_CUTS`) of the main set
+    and of each ``--also`` set at ``thin`` times that set's weight."""
+    from policymatch.evaluation.datasets import resolve_dataset
+
+    also_sets = [
+        (resolve_dataset(name, None, None, None), weight)
+        for name, weight in map(parse_also, also or ())
     ]
+    extra = [(_pairs(data, split), weight) for data, weight in also_sets]
+    if thin > 0:
+        from policymatch.evaluation.ablation import THIN_CUTS, thin_profiles
+
+        sources = ([(main, 1.0)] if main is not None else []) + also_sets
+        extra += [
+            (_pairs(thin_profiles(data, fields), split), weight * thin)
+            for data, weight in sources
+            for fields in THIN_CUTS.values()
+        ]
+    return extra
 
 
 def parse_also(value: str) -> tuple[str, float]:
@@ -188,16 +224,21 @@ def parse_also(value: str) -> tuple[str, float]:
 
 
 def _table(dataset, policies, enterprises, qrels, split):
-    from policymatch.evaluation.ablation import collect_pairs, split_table
     from policymatch.evaluation.datasets import resolve_dataset
-    from policymatch.settings import get_settings
 
     data = resolve_dataset(dataset, policies, enterprises, qrels)
     if split != "all" and not data.split:
         split = "all"  # feedback qrels come without a split: train on everything
-    table = collect_pairs(data, get_settings(), ignore_validity=True)
-    if split != "all":
-        table = split_table(table, data.split, split)
+    table = _pairs(data, split)
     if not table.qrels:
         raise InputError("no labelled enterprise in the chosen split", field="split")
     return data, table
+
+
+def _pairs(data: EvalDataset, split: str) -> PairTable:
+    """The pair table of ``data``'s enterprises in ``split`` (all without a split)."""
+    from policymatch.evaluation.ablation import collect_pairs, split_table
+    from policymatch.settings import get_settings
+
+    table = collect_pairs(data, get_settings(), ignore_validity=True)
+    return split_table(table, data.split, split) if split != "all" and data.split else table

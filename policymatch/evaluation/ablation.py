@@ -10,6 +10,7 @@ the report split.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -155,6 +156,23 @@ def _attach_grades(table: PairTable, qrels: Qrels) -> PairTable:
     present = set(table.queries)
     table.qrels = {q: dict(labels) for q, labels in qrels.items() if q in present}
     return table
+
+
+# Cuts of a profile a retrain may also fit on (``--thin``): member lists often hold less than
+# the labelled profiles, and a model that never saw a profile without needs ranks those badly.
+THIN_CUTS: dict[str, tuple[str, ...]] = {
+    "without needs": ("needs",),
+    "structured fields and scope": ("needs", "description", "tags"),
+}
+
+
+def thin_profiles(dataset: EvalDataset, fields: Sequence[str]) -> EvalDataset:
+    """The same labelled set with ``fields`` of every profile emptied (ids and labels kept)."""
+    profiles = [
+        p.model_copy(update={f: [] if isinstance(getattr(p, f), list) else "" for f in fields})
+        for p in dataset.profiles
+    ]
+    return dataclasses.replace(dataset, profiles=profiles)
 
 
 def split_table(table: PairTable, split: dict[str, str], which: str) -> PairTable:
