@@ -249,7 +249,6 @@ class TreeRanker:
         offsets = np.cumsum([0] + [len(t["feature"]) for t in self.trees])
         self._roots = offsets[:-1]
         feature = np.concatenate([np.asarray(t["feature"], dtype=np.int64) for t in self.trees])
-        self._feature = feature
         self._threshold = np.concatenate([np.asarray(t["threshold"], float) for t in self.trees])
         shift = np.repeat(offsets[:-1], [len(t["feature"]) for t in self.trees])
         self._left = np.concatenate([np.asarray(t["left"], np.int64) for t in self.trees]) + shift
@@ -568,16 +567,25 @@ def transferable_pairs(table: PairTable) -> np.ndarray:
     )
 
 
-def _training_blocks(
+@dataclass
+class _TrainingPairs:
+    """The pairs a model fits on, stacked, and per source set (main first) how many it gave."""
+
+    features: np.ndarray
+    grades: np.ndarray
+    weights: np.ndarray  # grade-2 pairs weigh GRADE2_WEIGHT more, an extra set's its weight
+    sources: list[dict[str, Any]]  # {"pairs", "relevant", "weight"}
+
+
+def _training_pairs(
     table: PairTable,
     names: Sequence[str],
     negatives_per_query: int,
     seed: int,
     extra: Sequence[tuple[PairTable, float]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(features, grades, sample weights) of the pairs a model fits on: ``table``'s judged
-    pairs plus sampled unjudged ones, and the same of each ``extra`` set cut to
-    :func:`transferable_pairs` at its weight; grade-2 pairs weigh :data:`GRADE2_WEIGHT` more.
+) -> _TrainingPairs:
+    """``table``'s judged pairs plus sampled unjudged ones, and the same of each ``extra`` set
+    cut to :func:`transferable_pairs` at its weight.
 
     Raises:
         ValueError: No relevant or no irrelevant pair, or an extra weight is not positive.
@@ -589,25 +597,19 @@ def _training_blocks(
             raise ValueError(f"an extra set's weight must be positive, not {weight}")
         kept = training_sample(other, negatives_per_query, seed) & transferable_pairs(other)
         blocks.append((other.columns(names)[kept], other.grades[kept], float(weight)))
-    x = np.vstack([block[0] for block in blocks])
     grades = np.concatenate([block[1] for block in blocks])
     if (grades >= 1).all() or (grades < 1).all():
         raise ValueError("training needs both relevant (grade >= 1) and irrelevant pairs")
-    weights = np.concatenate(
-        [np.where(block[1] >= 2, GRADE2_WEIGHT, 1.0) * block[2] for block in blocks]
+    return _TrainingPairs(
+        features=np.vstack([block[0] for block in blocks]),
+        grades=grades,
+        weights=np.concatenate(
+            [np.where(block[1] >= 2, GRADE2_WEIGHT, 1.0) * block[2] for block in blocks]
+        ),
+        sources=[
+            {"pairs": len(g), "relevant": int((g >= 1).sum()), "weight": w} for _, g, w in blocks
+        ],
     )
-    return x, grades, weights
-
-
-def _block_info(
-    other: PairTable, weight: float, negatives_per_query: int, seed: int
-) -> dict[str, Any]:
-    kept = training_sample(other, negatives_per_query, seed) & transferable_pairs(other)
-    return {
-        "pairs": int(kept.sum()),
-        "relevant": int((other.grades[kept] >= 1).sum()),
-        "weight": weight,
-    }
 
 
 def fit_linear(
@@ -639,29 +641,34 @@ def fit_linear(
         ValueError: The pairs have no relevant or no irrelevant one, or an extra weight is not
             positive.
     """
-    x, grades, weights = _training_blocks(table, names, negatives_per_query, seed, extra)
-    y = (grades >= 1).astype(int)
+    pairs = _training_pairs(table, names, negatives_per_query, seed, extra)
+    return _fit_linear_on(pairs, names, c, signed, negatives_per_query, meta)
+
+
+def _fit_linear_on(
+    pairs: _TrainingPairs,
+    names: Sequence[str],
+    c: float,
+    signed: bool,
+    negatives_per_query: int,
+    meta: Mapping[str, Any] | None,
+) -> LinearRanker:
+    x = pairs.features
     means = x.mean(axis=0)
     scales = x.std(axis=0)
     scales[scales < 1e-9] = 1.0
     signs = [SIGNS.get(n, 0) for n in names] if signed else [0] * len(names)
-    coefficients, intercept = _signed_logistic((x - means) / scales, y, weights, c, signs)
-    main = training_sample(table, negatives_per_query, seed)
+    coefficients, intercept = _signed_logistic(
+        (x - means) / scales, (pairs.grades >= 1).astype(int), pairs.weights, c, signs
+    )
+    main, *extra = pairs.sources
     info = {
-        "pairs": int(main.sum()),
-        "relevant": int((table.grades[main] >= 1).sum()),
+        "pairs": main["pairs"],
+        "relevant": main["relevant"],
         "c": c,
         "signed": signed,
         "negatives_per_query": negatives_per_query,
-        **(
-            {
-                "extra": [
-                    _block_info(other, weight, negatives_per_query, seed) for other, weight in extra
-                ]
-            }
-            if extra
-            else {}
-        ),
+        **({"extra": extra} if extra else {}),
         **(meta or {}),
     }
     return LinearRanker(names, means, scales, coefficients, intercept, info)
@@ -697,16 +704,15 @@ def fit_trees(
     """
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    linear = fit_linear(
-        table, names, c=c, negatives_per_query=negatives_per_query, seed=seed, extra=extra
-    )
-    x, grades, weights = _training_blocks(table, names, negatives_per_query, seed, extra)
+    pairs = _training_pairs(table, names, negatives_per_query, seed, extra)
+    linear = _fit_linear_on(pairs, names, c, True, negatives_per_query, None)
     model = HistGradientBoostingClassifier(
         **TREE_PARAMS,
         monotonic_cst=[SIGNS.get(n, 0) for n in names],
         random_state=seed,
     )
-    model.fit(x, (grades >= 1).astype(int), sample_weight=weights)
+    grades = pairs.grades
+    model.fit(pairs.features, (grades >= 1).astype(int), sample_weight=pairs.weights)
     info = {"pairs": len(grades), "relevant": int((grades >= 1).sum()), **TREE_PARAMS}
     return TreeRanker.from_sklearn(model, names, linear, {**info, **(meta or {})})
 
