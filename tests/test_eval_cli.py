@@ -211,6 +211,9 @@ def test_ranker_train_fits_cut_down_profiles_with_thin(tiny_set):
         )
         assert result.exit_code == 0, result.output
         models[thin] = load_ranker(out)
+        # too few relevant documents to hold half out: C is chosen by enterprise, and said so
+        assert "too few relevant documents" in result.output and "n/a" in result.output
+        assert models[thin].meta["cv"]["documents"]["trees"]["ndcg@10"] is None
     plain, thin = models["0"], models["0.5"]
     assert isinstance(thin, TreeRanker) and thin.meta["thin"] == 0.5
     # every eligible pair comes back once per cut (cutting needs changes no verdict here)

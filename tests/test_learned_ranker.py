@@ -18,6 +18,8 @@ from policymatch.match.learned import (
     PairTable,
     TreeRanker,
     cross_validate,
+    document_halves,
+    document_of,
     evaluate_scores,
     fit_linear,
     load_ranker,
@@ -192,12 +194,16 @@ def test_document_labels_reach_items_only_where_they_hold():
 
 def test_an_extra_sets_negatives_sink_what_they_share_by_their_weight():
     items = _tiny_table()
-    national = FEATURE_NAMES.index("region_national")
     alone = fit_linear(items, negatives_per_query=10)
     light = fit_linear(items, negatives_per_query=10, extra=[(_document_table(), 0.1)])
     heavy = fit_linear(items, negatives_per_query=10, extra=[(_document_table(), 1.0)])
-    assert heavy.coefficients[national] < light.coefficients[national]
-    assert light.coefficients[national] < alone.coefficients[national]
+
+    # the log-odds of an item like the national plans' (their negatives weigh more and more)
+    like_a_plan = {"dense": 0.85, "relevance": 0.5, "region_national": 1.0}
+    (plan_alone,), (plan_light,), (plan_heavy,) = (
+        _score(model, like_a_plan) for model in (alone, light, heavy)
+    )
+    assert plan_heavy < plan_light < plan_alone
     assert light.meta["extra"] == [{"pairs": 96, "relevant": 0, "weight": 0.1}]
     assert evaluate_scores(items, light.score(items.features))["ndcg@10"] > 0.95
     with pytest.raises(ValueError, match="positive"):
@@ -216,6 +222,45 @@ def test_cross_validation_keeps_held_out_enterprises_out_of_the_extra_set():
     assert len(stranger.queries) == len(other.queries)
     c, by_c = choose_c(items, 3, [(documents, 0.1)])
     assert c in by_c and min(by_c.values()) > 0.9
+
+
+def _documents_of_items() -> PairTable:
+    """The tiny table with its 30 records as items of ten documents (``d0#0`` ... ``d9#2``)."""
+    table = _tiny_table()
+    renamed = {f"r{i}": f"d{i // 3}#{i % 3}" for i in range(30)}
+    table.records = np.array([renamed[r] for r in table.records], dtype=object)
+    table.qrels = {q: {renamed[r]: g for r, g in ls.items()} for q, ls in table.qrels.items()}
+    return table
+
+
+def test_cross_validation_on_new_documents_never_ranks_a_document_it_trained_on():
+    table = _documents_of_items()
+    first, second = document_halves(table)
+    assert first.isdisjoint(second) and first | second == {f"d{k}" for k in range(10)}
+    trained_on: list[set[str]] = []
+
+    def fit(train: PairTable) -> LinearRanker:
+        trained_on.append({document_of(r) for r in train.records})
+        return fit_linear(train, negatives_per_query=10)
+
+    figures = cross_validate(table, fit, 3, new_documents=True)
+    assert len(trained_on) == 6
+    assert sorted(map(sorted, trained_on)) == sorted([sorted(first)] * 3 + [sorted(second)] * 3)
+    assert figures["queries"] == 12 and figures["ndcg@10"] > 0.9
+    half = table.for_documents(first)
+    assert {document_of(r) for r in half.records} == first
+    assert all(document_of(r) in first for labels in half.qrels.values() for r in labels)
+
+
+def test_cross_validation_on_new_documents_keeps_them_out_of_the_extra_set():
+    table = _documents_of_items()
+    first, _ = document_halves(table)
+    train = table.for_queries({"e0", "e1", "e2", "e3"}).for_documents(first)
+    same_documents = table.for_queries({"e0", "e1", "e2", "e3"})
+    ((kept, _),) = held_in([(same_documents, 0.3)], table, train)
+    assert {document_of(r) for r in kept.records} == first
+    ((unrelated, _),) = held_in([(_document_table(), 0.3)], table, train)
+    assert {"local", "national-0"} <= set(unrelated.records)
 
 
 def test_also_option_reads_name_and_weight():

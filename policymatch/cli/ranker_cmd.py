@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -57,6 +58,15 @@ ThinOption = Annotated[
         "0 (default) turns it off. E.g. --thin 0.3.",
     ),
 ]
+ModelOption = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        help="trees (monotone gradient boosting with a linear first stage; shipped) or "
+        "linear (the sign-constrained logistic regression alone). Both are JSON with exact "
+        "per-feature reasons.",
+    ),
+]
 SplitOption = Annotated[
     str,
     typer.Option("--split", help="Enterprises trained on: tune (default), report or all."),
@@ -79,14 +89,7 @@ def train_command(
         ),
     ] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="GroupKFold folds.")] = 5,
-    kind: Annotated[
-        str,
-        typer.Option(
-            "--model",
-            help="trees (monotone gradient boosting with a linear first stage; shipped) or "
-            "linear (logistic regression alone). Both are JSON with exact per-feature reasons.",
-        ),
-    ] = "trees",
+    kind: ModelOption = "trees",
     also: AlsoOption = None,
     thin: ThinOption = 0.0,
 ) -> None:
@@ -97,31 +100,36 @@ def train_command(
     from policymatch.settings import get_settings
 
     console = Console()
-    if kind not in ("trees", "linear"):
-        Console(stderr=True).print(f"[red]error:[/red] --model is trees or linear, not {kind!r}")
-        raise typer.Exit(2)
+    _check_kind(kind)
     try:
         data, table = _table(dataset, policies, enterprises, qrels, split)
         extra = _extra_tables(also, split, thin, data)
     except InputError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
-    c, by_c = choose_c(table, folds, extra)
+    c, by_c = choose_c(table, folds, extra, new_documents=True)
+    basis = "new enterprises and documents"
+    if all(math.isnan(v) for v in by_c.values()):
+        c, by_c = choose_c(table, folds, extra)
+        basis = "new enterprises: too few relevant documents to hold half of them out"
     console.print(
-        "CV nDCG@10 of the linear model by C: "
+        f"CV nDCG@10 of the linear model by C ({basis}): "
         + ", ".join(f"{k:g}: {v:.4f}" for k, v in by_c.items())
         + f"; C = {c:g}"
     )
-    figures = compare_models(table, folds, c=c, extra=extra)
+    figures = {
+        "enterprises": compare_models(table, folds, c=c, extra=extra),
+        "documents": compare_models(table, folds, c=c, extra=extra, new_documents=True),
+    }
     grid = Table(title=f"cross-validated ({folds} folds by enterprise) · {data.name}")
-    for column in ("model", "nDCG@10", "P@5", "enterprises"):
-        grid.add_column(column, justify="left" if column == "model" else "right")
-    for name, values in figures.items():
+    grid.add_column("model")
+    for column in ("new enterprises: nDCG@10", "P@5", "and new documents: nDCG@10", "P@5"):
+        grid.add_column(column, justify="right")
+    for name, values in figures["enterprises"].items():
+        held_out = figures["documents"][name]
         grid.add_row(
             name,
-            f"{values['ndcg@10']:.4f}",
-            f"{values['precision@5']:.4f}",
-            str(values["queries"]),
+            *(_figure(v[m]) for v in (values, held_out) for m in ("ndcg@10", "precision@5")),
         )
     console.print(grid)
     meta = {
@@ -129,7 +137,13 @@ def train_command(
         "split": split,
         "also": list(also or ()),
         "thin": thin,
-        "cv": figures,
+        "cv": {
+            basis: {
+                model: {k: None if v != v else v for k, v in values.items()}  # NaN: not JSON
+                for model, values in by_model.items()
+            }
+            for basis, by_model in figures.items()
+        },
     }
     fit = fit_trees if kind == "trees" else fit_linear
     model = fit(table, c=c, extra=extra, meta=meta)
@@ -151,11 +165,13 @@ def ablation_command(
     qrels: QrelsOption = None,
     also: AlsoOption = None,
     thin: ThinOption = 0.0,
+    kind: ModelOption = "trees",
 ) -> None:
     """Retrain without each feature group on the tune split; score the report split."""
     from policymatch.evaluation.ablation import ablation, choose_c, markdown_table, split_table
 
     console = Console()
+    _check_kind(kind)
     try:
         data, table = _table(dataset, policies, enterprises, qrels, "all")
         if not data.split:
@@ -165,11 +181,15 @@ def ablation_command(
         Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
     tune = split_table(table, data.split, "tune")
-    c, _ = choose_c(tune, extra=extra)
-    rows = ablation(tune, split_table(table, data.split, "report"), c=c, extra=extra)
+    c, _ = choose_c(tune, extra=extra, new_documents=True)
+    rows = ablation(tune, split_table(table, data.split, "report"), c=c, extra=extra, kind=kind)
     out.mkdir(parents=True, exist_ok=True)
     (out / "ablation.json").write_text(
-        json.dumps({"dataset": data.name, "c": c, "rows": rows}, ensure_ascii=False, indent=1)
+        json.dumps(
+            {"dataset": data.name, "model": kind, "c": c, "rows": rows},
+            ensure_ascii=False,
+            indent=1,
+        )
         + "\n",
         encoding="utf-8",
     )
@@ -177,6 +197,16 @@ def ablation_command(
     (out / "ablation.md").write_text(text + "\n", encoding="utf-8")
     console.print(text, highlight=False)
     console.print(f"wrote {out / 'ablation.json'}, {out / 'ablation.md'}")
+
+
+def _figure(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.4f}"
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ("trees", "linear"):
+        Console(stderr=True).print(f"[red]error:[/red] --model is linear or trees, not {kind!r}")
+        raise typer.Exit(2)
 
 
 def _extra_tables(

@@ -3,9 +3,9 @@
 :func:`collect_pairs` scores every (enterprise, item) pair of a labelled set with the ``full``
 method's features (the matcher's own code, so training sees exactly what ranking sees) and keeps
 the eligible ones (not 不符合: those are sorted last whatever the score). :func:`compare_models`
-cross-validates the logistic regression, gradient boosting and the hand-weighted score by
-enterprise on the tune split; :func:`ablation` retrains without each feature group and scores
-the report split.
+cross-validates the logistic regression, gradient boosting and the hand-weighted score on the
+tune split, by enterprise or by enterprise and document; :func:`ablation` retrains without each
+feature group and scores the report split.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from policymatch.match.learned import (
     DEFAULT_C,
     PairTable,
     cross_validate,
+    document_of,
     evaluate_scores,
     fit_linear,
     fit_trees,
@@ -184,55 +185,75 @@ Extra = Sequence[tuple[PairTable, float]]
 
 
 def held_in(extra: Extra, table: PairTable, train: PairTable) -> list[tuple[PairTable, float]]:
-    """The extra sets without the enterprises of ``table`` that a CV fold holds out of ``train``.
+    """The extra sets without what a CV fold holds out of ``train``: the enterprises of
+    ``table`` it lacks and, when the fold holds out documents too, the pairs of those documents.
 
-    The same enterprise in another labelled set would otherwise leak its held-out labels into
-    the fold's model; an extra set's own enterprises (absent from ``table``) always stay.
+    The same enterprise (or document: the item set's records are items of the dev set's
+    documents) in another labelled set would otherwise leak its held-out labels into the fold's
+    model; an extra set's own enterprises and documents always stay.
     """
     held_out = list(set(table.queries) - set(train.queries))
-    return [(other.subset(~np.isin(other.queries, held_out)), weight) for other, weight in extra]
+    trained_documents = {document_of(r) for r in train.records}
+    held_documents = {document_of(r) for r in table.records} - trained_documents
+    kept = []
+    for other, weight in extra:
+        in_held = np.array([document_of(r) in held_documents for r in other.records], dtype=bool)
+        kept.append((other.subset(~np.isin(other.queries, held_out) & ~in_held), weight))
+    return kept
 
 
 def choose_c(
-    tune: PairTable, folds: int = 5, extra: Extra = ()
+    tune: PairTable, folds: int = 5, extra: Extra = (), *, new_documents: bool = False
 ) -> tuple[float, dict[float, float]]:
     """The regularisation of the sign-constrained model with the best CV nDCG@10 on ``tune``
     (ties: the stronger regularisation), and the figure of each candidate.
 
     ``extra`` sets (see :func:`~policymatch.match.learned.fit_linear`) join every fold's
-    training pairs; the figure is always measured on ``tune``'s held-out enterprises.
+    training pairs; the figure is always measured on ``tune``'s held-out enterprises (and, with
+    ``new_documents``, held-out documents: see :func:`~policymatch.match.learned.cross_validate`).
+    With too few relevant documents to fit on half of them, every figure is NaN and C is
+    :data:`~policymatch.match.learned.DEFAULT_C`.
     """
     figures = {
         c: cross_validate(
-            tune, lambda t, c=c: fit_linear(t, c=c, extra=held_in(extra, tune, t)), folds
+            tune,
+            lambda t, c=c: fit_linear(t, c=c, extra=held_in(extra, tune, t)),
+            folds,
+            new_documents=new_documents,
         )["ndcg@10"]
         for c in C_GRID
     }
-    best = max(figures.values())
-    return min(c for c, v in figures.items() if v >= best - 1e-9), figures
+    fitted = {c: v for c, v in figures.items() if not np.isnan(v)}
+    if not fitted:  # no fold could be fitted on half the documents
+        return DEFAULT_C, figures
+    best = max(fitted.values())
+    return min(c for c, v in fitted.items() if v >= best - 1e-9), figures
 
 
 def compare_models(
-    tune: PairTable, folds: int = 5, c: float = DEFAULT_C, extra: Extra = ()
+    tune: PairTable,
+    folds: int = 5,
+    c: float = DEFAULT_C,
+    extra: Extra = (),
+    *,
+    new_documents: bool = False,
 ) -> dict[str, dict[str, float]]:
-    """Cross-validated (GroupKFold by enterprise) nDCG@10 and P@5 on ``tune`` of the monotone
-    trees (``trees``, the shipped kind), their sign-constrained linear first stage alone, the
-    unconstrained linear model, and the hand-weighted score (which needs no fitting). ``extra``
-    sets join every model's training folds."""
+    """Cross-validated nDCG@10 and P@5 on ``tune`` (by enterprise; with ``new_documents`` by
+    enterprise and document) of the monotone trees (the shipped kind), their sign-constrained
+    linear first stage alone, the unconstrained linear model and the hand-weighted score (which needs no fitting, scored
+    on the same held-out rankings). ``extra`` sets join every model's training folds."""
     hand = HandWeightedRanker()
+    fitters: dict[str, Callable[[PairTable], Any]] = {
+        "trees": lambda t: fit_trees(t, c=c, extra=held_in(extra, tune, t)),
+        "linear": lambda t: fit_linear(t, c=c, extra=held_in(extra, tune, t)),
+        "linear-unsigned": lambda t: fit_linear(
+            t, c=c, signed=False, extra=held_in(extra, tune, t)
+        ),
+        "hand": lambda t: hand,
+    }
     return {
-        "trees": cross_validate(
-            tune, lambda t: fit_trees(t, c=c, extra=held_in(extra, tune, t)), folds
-        ),
-        "linear": cross_validate(
-            tune, lambda t: fit_linear(t, c=c, extra=held_in(extra, tune, t)), folds
-        ),
-        "linear-unsigned": cross_validate(
-            tune,
-            lambda t: fit_linear(t, c=c, signed=False, extra=held_in(extra, tune, t)),
-            folds,
-        ),
-        "hand": evaluate_scores(tune, hand.score(tune.features, tune.names)),
+        name: cross_validate(tune, fit, folds, new_documents=new_documents)
+        for name, fit in fitters.items()
     }
 
 
@@ -242,41 +263,43 @@ def ablation(
     groups: dict[str, Sequence[str]] | None = None,
     c: float = DEFAULT_C,
     extra: Extra = (),
+    kind: str = "trees",
 ) -> list[dict[str, object]]:
-    """Each feature group removed, the trees retrained on ``tune`` (and the ``extra`` sets, as
-    the shipped recipe fits them), scored on ``report``.
+    """Each feature group removed, the ``kind`` model (linear or trees) retrained on ``tune``
+    (and the ``extra`` sets, as the shipped recipe fits them), scored on ``report``.
 
     Returns:
         Rows ``{"model", "features", "ndcg@10", "precision@5", "delta_ndcg@10"}``: ``all``
-        first, then ``-group`` per group, the linear first stage alone, the unsigned linear
-        model and the hand-weighted score.
+        first, then ``-group`` per group, the other kind, the unsigned linear model and the
+        hand-weighted score.
     """
     groups = dict(FEATURE_GROUPS if groups is None else groups)
+    fitters = {"linear": fit_linear, "trees": fit_trees}
+    fit, other = fitters[kind], "trees" if kind == "linear" else "linear"
 
     def scored(model: Any) -> dict[str, float]:
         return evaluate_scores(report, model.score(report.features, report.names))
 
-    full = fit_trees(tune, c=c, extra=extra)
-    base = scored(full)
+    base = scored(fit(tune, c=c, extra=extra))
     rows: list[dict[str, object]] = [
-        {"model": "trees, all features", "features": len(FEATURE_NAMES), **base}
+        {"model": f"{kind}, all features", "features": len(FEATURE_NAMES), **base}
     ]
     for group, names in groups.items():
         kept = [n for n in FEATURE_NAMES if n not in set(names)]
         rows.append(
             {
-                "model": f"trees − {group}",
+                "model": f"{kind} − {group}",
                 "features": len(kept),
-                **scored(fit_trees(tune, kept, c=c, extra=extra)),
+                **scored(fit(tune, kept, c=c, extra=extra)),
             }
         )
     unsigned = fit_linear(tune, c=c, signed=False, extra=extra)
     hand = HandWeightedRanker()
     rows += [
         {
-            "model": "linear (the first stage alone)",
+            "model": f"{other}, all features",
             "features": len(FEATURE_NAMES),
-            **scored(full.first_stage),
+            **scored(fitters[other](tune, c=c, extra=extra)),
         },
         {
             "model": "linear, no sign constraints",
