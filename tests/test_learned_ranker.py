@@ -66,7 +66,7 @@ def shipped(request) -> TreeRanker | LinearRanker:
 def test_shipped_model_reads_the_current_features(shipped):
     assert set(shipped.names) <= set(FEATURE_NAMES)
     assert set(FEATURE_NAMES) == {n for names in FEATURE_GROUPS.values() for n in names}
-    cv = shipped_ranker().meta["cv"]
+    cv = shipped_ranker().meta["cv"]["enterprises"]
     assert cv["trees"]["ndcg@10"] > cv["linear"]["ndcg@10"] > cv["hand"]["ndcg@10"]
     assert isinstance(default_ranker(Settings()), TreeRanker)
     assert isinstance(default_ranker(Settings(ranker="hand")), HandWeightedRanker)
@@ -86,6 +86,15 @@ def test_shipped_model_prefers_closer_text_all_else_equal(shipped):
     }
     first, second = _score(shipped, closer, BASE)
     assert first > second
+
+
+def test_shipped_model_never_lifts_an_item_for_being_nationwide(shipped):
+    own_district = BASE
+    own_province = {**BASE, "region_same": 0.0, "region_contained": 1.0}
+    nationwide = {**BASE, "region_same": 0.0, "region_national": 1.0}
+    district, province, nation = _score(shipped, own_district, own_province, nationwide)
+    assert nation <= min(district, province)
+    assert nation < max(district, province)
 
 
 def test_shipped_model_sinks_plans_with_nothing_to_apply_for(shipped):
