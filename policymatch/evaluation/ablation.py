@@ -240,8 +240,9 @@ def compare_models(
 ) -> dict[str, dict[str, float]]:
     """Cross-validated nDCG@10 and P@5 on ``tune`` (by enterprise; with ``new_documents`` by
     enterprise and document) of the monotone trees (the shipped kind), their sign-constrained
-    linear first stage alone, the unconstrained linear model and the hand-weighted score (which needs no fitting, scored
-    on the same held-out rankings). ``extra`` sets join every model's training folds."""
+    linear first stage alone, the unconstrained linear model and the hand-weighted score (which
+    needs no fitting; scored on the same held-out rankings). ``extra`` sets join every model's
+    training folds."""
     hand = HandWeightedRanker()
     fitters: dict[str, Callable[[PairTable], Any]] = {
         "trees": lambda t: fit_trees(t, c=c, extra=held_in(extra, tune, t)),
