@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 
 from policymatch.cli import eval_cmd
 from policymatch.evaluation.metrics import MATCH_METRICS, PUSH_METRICS
-from policymatch.evaluation.runner import METHODS
+from policymatch.evaluation.runner import METHODS, ranker_identity
+from policymatch.match.learned import shipped_ranker
+from policymatch.match.ranking import HandWeightedRanker
 
 POLICIES = [
     {
@@ -140,6 +142,11 @@ def test_eval_command_end_to_end(tiny_set):
     meta = data["_meta"]
     assert meta["records"] == 5 and meta["enterprises"] == 2 and meta["queries_judged"] == 2
     assert meta["as_of"] == "2025-06-30" and meta["push_queries_judged"] == 3
+    # the figures name the model that ranked full: the shipped trees, by hash and recipe
+    shipped = ranker_identity(shipped_ranker())
+    assert meta["ranker"] == shipped and shipped["dataset"] == "items" and shipped["thin"] == 0.3
+    assert len(shipped["sha256"]) == 16
+    assert ranker_identity(HandWeightedRanker()) == {"name": "hand-weighted"}
     # Runs rank the record ids given, never item ids.
     for method in METHODS:
         lines = (out / "runs" / f"{method}.trec").read_text(encoding="utf-8").splitlines()

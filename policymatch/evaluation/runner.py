@@ -9,6 +9,7 @@ read by column for the push direction -> ``metrics.json``, ``runs/*.trec``, ``re
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -202,9 +203,23 @@ def evaluate_dataset(
         enterprises=len(dataset.profiles),
         as_of=None if ignore_validity else (as_of or dt.date.today()).isoformat(),
         ignore_validity=ignore_validity,
+        ranker=ranker_identity(getattr(ranker, "ranker", ranker)),
     )
     write_outputs(outcome, out_dir)
     return outcome
+
+
+def ranker_identity(model: object) -> dict[str, object]:
+    """Which model ranked ``full``: its kind and, for a learned model, the sha256 of its JSON
+    and how it was trained, so a figure can be traced to the model file that produced it."""
+    identity: dict[str, object] = {"name": getattr(model, "name", type(model).__name__)}
+    to_dict = getattr(model, "to_dict", None)
+    if to_dict is not None:
+        text = json.dumps(to_dict(), sort_keys=True, ensure_ascii=False)
+        identity["sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        meta = getattr(model, "meta", {}) or {}
+        identity.update({k: meta[k] for k in ("dataset", "also", "thin", "c") if k in meta})
+    return identity
 
 
 def add_campaign_push(
