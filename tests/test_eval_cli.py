@@ -145,7 +145,7 @@ def test_eval_command_end_to_end(tiny_set):
     # the figures name the model that ranked full: the shipped trees, by hash and recipe
     shipped = ranker_identity(shipped_ranker())
     assert meta["ranker"] == shipped and shipped["dataset"] == "items" and shipped["thin"] == 0.3
-    assert len(shipped["sha256"]) == 16
+    assert len(shipped["sha256"]) == 16 and shipped["c"] > 0
     assert ranker_identity(HandWeightedRanker()) == {"name": "hand-weighted"}
     # Runs rank the record ids given, never item ids.
     for method in METHODS:

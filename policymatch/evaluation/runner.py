@@ -218,7 +218,10 @@ def ranker_identity(model: object) -> dict[str, object]:
         text = json.dumps(to_dict(), sort_keys=True, ensure_ascii=False)
         identity["sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
         meta = getattr(model, "meta", {}) or {}
-        identity.update({k: meta[k] for k in ("dataset", "also", "thin", "c") if k in meta})
+        identity.update({k: meta[k] for k in ("dataset", "also", "thin") if k in meta})
+        linear_meta = getattr(getattr(model, "first_stage", model), "meta", {}) or {}
+        if "c" in linear_meta:  # the trees keep their first stage's C with it
+            identity["c"] = linear_meta["c"]
     return identity
 
 
