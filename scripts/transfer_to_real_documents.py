@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import logging
 
-import numpy as np
-
 from policymatch.evaluation.ablation import (
     THIN_CUTS,
     collect_pairs,
@@ -25,19 +23,9 @@ from policymatch.evaluation.ablation import (
     thin_profiles,
 )
 from policymatch.evaluation.devset import DATASETS_DIR, load_builtin_dataset, read_corpus_list
-from policymatch.match.learned import PairTable, evaluate_scores, fit_linear, fit_trees
+from policymatch.match.learned import evaluate_scores, fit_linear, fit_trees
 from policymatch.match.ranking import HandWeightedRanker
 from policymatch.settings import get_settings
-
-
-def _documents(table: PairTable, ids: set[str], keep: bool) -> PairTable:
-    """The pairs (and labels) of the records in ``ids`` (``keep``) or of the others."""
-    table = table.subset(np.array([(r in ids) == keep for r in table.records], dtype=bool))
-    table.qrels = {
-        q: {r: g for r, g in labels.items() if (r in ids) == keep}
-        for q, labels in table.qrels.items()
-    }
-    return table
 
 
 def main() -> None:
@@ -63,7 +51,8 @@ def main() -> None:
         cut: split_table(pairs(items, f), items.split, "tune") for cut, f in cuts.items()
     }
     dev_tables = {cut: pairs(dev, f) for cut, f in cuts.items()}
-    extra = [(_documents(split_table(dev_tables["full"], dev.split, "tune"), real, False), 0.1)]
+    dev_tune = split_table(dev_tables["full"], dev.split, "tune")
+    extra = [(dev_tune.for_documents(set(dev_tune.records) - real), 0.1)]
     if args.thin > 0:
         extra += [(item_tables[cut], args.thin) for cut in THIN_CUTS]
     models = {
@@ -72,19 +61,17 @@ def main() -> None:
         "hand-weighted": HandWeightedRanker(),
     }
     columns = {
-        f"{part}: {short[cut]}": _documents(
-            split_table(dev_tables[cut], dev.split, part), real, True
-        )
+        f"{part}: {short[cut]}": split_table(dev_tables[cut], dev.split, part).for_documents(real)
         for part in ("tune", "report")
         for cut in cuts
     }
-    print(f"{'':15s}" + "".join(f"{name:>18s}" for name in columns))
+    print(f"{'':15s}" + "".join(f"{name:>20s}" for name in columns))
     for name, model in models.items():
         cells = []
         for table in columns.values():
             figures = evaluate_scores(table, model.score(table.features, table.names))
             cells.append(f"{figures['ndcg@10']:.3f}/{figures['precision@5']:.3f}")
-        print(f"{name:15s}" + "".join(f"{cell:>18s}" for cell in cells))
+        print(f"{name:15s}" + "".join(f"{cell:>20s}" for cell in cells))
 
 
 if __name__ == "__main__":

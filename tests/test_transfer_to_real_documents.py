@@ -12,26 +12,15 @@ weights' 0.81 by putting State Council plans first.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from policymatch.evaluation.ablation import collect_pairs, split_table
 from policymatch.evaluation.devset import DATASETS_DIR, load_builtin_dataset, read_corpus_list
-from policymatch.match.learned import PairTable, evaluate_scores, fit_trees
+from policymatch.match.learned import evaluate_scores, fit_trees
 from policymatch.match.ranking import HandWeightedRanker
 from policymatch.settings import Settings
 
 pytestmark = pytest.mark.slow
-
-
-def _documents(table: PairTable, ids: set[str], keep: bool) -> PairTable:
-    """The pairs and labels of the records in ``ids`` (``keep``) or of the others."""
-    kept = table.subset(np.array([(r in ids) == keep for r in table.records], dtype=bool))
-    kept.qrels = {
-        q: {r: g for r, g in labels.items() if (r in ids) == keep}
-        for q, labels in table.qrels.items()
-    }
-    return kept
 
 
 def test_trees_trained_on_the_sample_corpus_rank_real_documents_as_well_as_hand_weights():
@@ -43,11 +32,12 @@ def test_trees_trained_on_the_sample_corpus_rank_real_documents_as_well_as_hand_
 
     item_pairs = split_table(collect_pairs(items, settings), items.split, "tune")
     dev_pairs = collect_pairs(dev, settings)
-    sample_documents = _documents(split_table(dev_pairs, dev.split, "tune"), real, keep=False)
+    dev_tune = split_table(dev_pairs, dev.split, "tune")
+    sample_documents = dev_tune.for_documents(set(dev_tune.records) - real)
     assert not (set(item_pairs.records) | set(sample_documents.records)) & real
     trees = fit_trees(item_pairs, extra=[(sample_documents, 0.1)])
 
-    unseen = _documents(dev_pairs, real, keep=True)
+    unseen = dev_pairs.for_documents(real)
     learned = evaluate_scores(unseen, trees.score(unseen.features, unseen.names))
     hand = HandWeightedRanker()
     baseline = evaluate_scores(unseen, hand.score(unseen.features, unseen.names))
