@@ -30,6 +30,7 @@ from policymatch.evaluation.metrics import (
 )
 from policymatch.evaluation.ranker import Ranker, build_ranker
 from policymatch.evaluation.runs import Run, aggregate_to_records, transpose, write_trec_run
+from policymatch.match.learned import first_stage
 from policymatch.profile.models import EnterpriseProfile
 from policymatch.settings import Settings
 
@@ -219,7 +220,7 @@ def ranker_identity(model: object) -> dict[str, object]:
         identity["sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
         meta = getattr(model, "meta", {}) or {}
         identity.update({k: meta[k] for k in ("dataset", "also", "thin") if k in meta})
-        linear_meta = getattr(getattr(model, "first_stage", model), "meta", {}) or {}
+        linear_meta = getattr(first_stage(model), "meta", {}) or {}
         if "c" in linear_meta:  # the trees keep their first stage's C with it
             identity["c"] = linear_meta["c"]
     return identity
