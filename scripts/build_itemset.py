@@ -35,34 +35,22 @@ import numpy as np
 from policymatch.corpus.metadata import build_document
 from policymatch.corpus.readers import read_path
 from policymatch.corpus.split import split_document
-from policymatch.evaluation.datasets import read_policies
-from policymatch.evaluation.devset import DATASETS_DIR, SAMPLE_CORPUS_DIR
+from policymatch.evaluation.datasets import read_qrels
+from policymatch.evaluation.devset import DATASETS_DIR, SAMPLE_CORPUS_DIR, item_record
 from policymatch.profile.models import EnterpriseProfile
 
 ITEMS = DATASETS_DIR / "items"
 DEV = DATASETS_DIR / "dev"
+SET_DIR = ITEMS  # the set the shared commands work on (--set)
 POOL_DEPTH = 12
 
 
 def cmd_records(_args: argparse.Namespace) -> None:
     rows = []
     for raw in read_path(SAMPLE_CORPUS_DIR):
-        doc = build_document(raw)
-        for item in split_document(doc):
-            heading = item.title or (item.heading_path[-1] if item.heading_path else "")
-            rows.append(
-                {
-                    "id": item.id,
-                    "title": f"{doc.title}（{heading}）" if heading else doc.title,
-                    "text": item.full_text(),
-                    "issuer": doc.issuer,
-                    "region": doc.region,
-                    "publish_date": doc.publish_date.isoformat() if doc.publish_date else None,
-                    "valid_until": doc.valid_until.isoformat() if doc.valid_until else None,
-                    "doc_number": doc.doc_number,
-                    "source": "sample",
-                }
-            )
+        for item in split_document(build_document(raw)):
+            record = item_record(raw, item.id).model_copy(update={"url": None, "source": "sample"})
+            rows.append(record.model_dump(exclude_none=True, exclude={"format", "extra"}))
     with (ITEMS / "policies.jsonl").open("w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps({k: v for k, v in row.items() if v}, ensure_ascii=False) + "\n")
@@ -71,8 +59,76 @@ def cmd_records(_args: argparse.Namespace) -> None:
     print(f"{len(rows)} item records -> {ITEMS / 'policies.jsonl'}")
 
 
+def cmd_from_dev(_args: argparse.Namespace) -> None:
+    """The dev set at item level (eval/datasets/dev_items): every item of its 92 documents.
+
+    The sample corpus's items keep the item set's exhaustive labels. An item of a real document
+    the dev set graded 0 for an enterprise is 0 (a record is graded by its best item); the items
+    of a real document graded 1 or 2 are pooled to be judged one by one (``views``, ``merge``).
+    """
+    from policymatch.evaluation.devset import load_corpus, read_corpus_list, text_sha
+
+    target = DATASETS_DIR / "dev_items"
+    target.mkdir(exist_ok=True)
+    documents = load_corpus(DEV)
+    origins = {rid: origin for rid, origin, _ in read_corpus_list(DEV / "corpus.tsv")}
+    rows = ["# record_id\torigin\ttext_sha (sha256 of the item text, first 12 hex, when labelled)"]
+    items_of: dict[str, list[str]] = {}
+    for document in documents:
+        origin = origins[document.id]
+        for item in split_document(build_document(document)):
+            record = item_record(document, item.id)
+            rows.append(f"{item.id}\t{origin}\t{text_sha(record.text)}")
+            items_of.setdefault(document.id, []).append(item.id)
+    (target / "corpus.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    for name in ("enterprises.jsonl", "split.tsv"):
+        shutil.copy(DEV / name, target / name)
+
+    item_grades = {
+        (eid, rid): grade
+        for eid, graded in read_qrels(ITEMS / "qrels.txt").items()
+        for rid, grade in graded.items()
+    }
+    sample_items = {
+        rid for doc_id, rids in items_of.items() if origins[doc_id] == "sample" for rid in rids
+    }
+    stale = {rid for _, rid in item_grades} - sample_items
+    if stale:
+        raise SystemExit(
+            f"{len(stale)} labelled items no longer split out, e.g. {sorted(stale)[:3]}"
+        )
+    pool = ["# enterprise_id\trecord_id\tsources"]
+    inherited = [
+        "# labels carried over: the item set's, and 0 for items of real documents graded 0"
+    ]
+    to_judge = 0
+    for eid, graded in sorted(read_qrels(DEV / "qrels.txt").items()):
+        for doc_id, doc_grade in sorted(graded.items()):
+            if origins[doc_id] == "sample":
+                continue
+            for rid in items_of[doc_id]:
+                if doc_grade > 0:
+                    pool.append(f"{eid}\t{rid}\tdev-document-grade-{doc_grade}")
+                    to_judge += 1
+                else:
+                    pool.append(f"{eid}\t{rid}\tdev-document-grade-0")
+                    inherited.append(f"{eid}\t{rid}\t0")
+    for (eid, rid), grade in sorted(item_grades.items()):
+        pool.append(f"{eid}\t{rid}\titem-set")
+        inherited.append(f"{eid}\t{rid}\t{grade}")
+    (target / "pool.tsv").write_text("\n".join(pool) + "\n", encoding="utf-8")
+    (target / "labels_inherited.tsv").write_text("\n".join(inherited) + "\n", encoding="utf-8")
+    print(f"{len(rows) - 1} items, {len(inherited) - 1} labels carried over, {to_judge} to judge")
+
+
+def _records():
+    from policymatch.evaluation.devset import load_builtin_dataset
+
+    return load_builtin_dataset(SET_DIR.name).records
+
+
 def _profiles() -> list[EnterpriseProfile]:
-    lines = (ITEMS / "enterprises.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (SET_DIR / "enterprises.jsonl").read_text(encoding="utf-8").splitlines()
     return [EnterpriseProfile(**json.loads(line)) for line in lines if line.strip()]
 
 
@@ -108,7 +164,7 @@ def cmd_pool(_args: argparse.Namespace) -> None:
 
     from policymatch.reference import regions
 
-    records = read_policies(ITEMS / "policies.jsonl")
+    records = _records()
     ids = [r.id for r in records]
     texts = [f"{r.title}\n{r.text}"[:1200] for r in records]
     region_codes = [_region_code(r.region) for r in records]
@@ -143,13 +199,15 @@ def cmd_pool(_args: argparse.Namespace) -> None:
             for rid in ranked:
                 sources.setdefault(rid, []).append(name)
         lines += [f"{profile.id}\t{rid}\t{','.join(src)}" for rid, src in sorted(sources.items())]
-    (ITEMS / "pool.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{len(lines) - 1} pooled pairs -> {ITEMS / 'pool.tsv'}")
+    (SET_DIR / "pool.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines) - 1} pooled pairs -> {SET_DIR / 'pool.tsv'}")
 
 
 def _judged() -> set[tuple[str, str]]:
     judged = set()
-    for line in (ITEMS / "qrels.txt").read_text(encoding="utf-8").splitlines():
+    if not (SET_DIR / "qrels.txt").is_file():
+        return judged
+    for line in (SET_DIR / "qrels.txt").read_text(encoding="utf-8").splitlines():
         if line.strip():
             eid, _, rid, _ = line.split()
             judged.add((eid, rid))
@@ -159,7 +217,7 @@ def _judged() -> set[tuple[str, str]]:
 def cmd_deepen(args: argparse.Namespace) -> None:
     """Append the unjudged pairs of every run's top ``--depth`` to pool.tsv (round 2)."""
     judged = _judged()
-    pool_path = ITEMS / "pool.tsv"
+    pool_path = SET_DIR / "pool.tsv"
     pooled = {
         tuple(line.split("\t")[:2])
         for line in pool_path.read_text(encoding="utf-8").splitlines()[1:]
@@ -187,10 +245,10 @@ def cmd_complete(args: argparse.Namespace) -> None:
     judged = _judged()
     splits = dict(
         line.split("\t")[:2]
-        for line in (ITEMS / "split.tsv").read_text(encoding="utf-8").splitlines()
+        for line in (SET_DIR / "split.tsv").read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     )
-    records = read_policies(ITEMS / "policies.jsonl")
+    records = _records()
     record_codes = {r.id: _region_code(r.region) for r in records}
     lines = []
     for profile in _profiles():
@@ -200,23 +258,25 @@ def cmd_complete(args: argparse.Namespace) -> None:
         for rid, item_code in record_codes.items():
             if (profile.id, rid) not in judged and _covers(item_code, own):
                 lines.append(f"{profile.id}\t{rid}\t{args.round}-region-{args.split}\n")
-    with (ITEMS / "pool.tsv").open("a", encoding="utf-8") as handle:
+    with (SET_DIR / "pool.tsv").open("a", encoding="utf-8") as handle:
         handle.writelines(lines)
     print(f"{len(lines)} in-region unjudged pairs of the {args.split} split added to pool.tsv")
 
 
 def cmd_views(args: argparse.Namespace) -> None:
     """Label sheets: each enterprise once, then its pooled items in random-free id order."""
-    records = {r.id: r for r in read_policies(ITEMS / "policies.jsonl")}
+    records = {r.id: r for r in _records()}
     judged = _judged() if args.unjudged else set()
     pool: dict[str, list[str]] = {}
-    for line in (ITEMS / "pool.tsv").read_text(encoding="utf-8").splitlines()[1:]:
-        eid, rid, _ = line.split("\t")
-        if (eid, rid) not in judged:
+    sources: dict[tuple[str, str], str] = {}
+    for line in (SET_DIR / "pool.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        eid, rid, source = line.split("\t")
+        if (eid, rid) not in judged and source.startswith(args.sources):
             pool.setdefault(eid, []).append(rid)
+            sources[(eid, rid)] = source
     raw_profiles = {
         json.loads(line)["id"]: json.loads(line)
-        for line in (ITEMS / "enterprises.jsonl").read_text(encoding="utf-8").splitlines()
+        for line in (SET_DIR / "enterprises.jsonl").read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
     out = Path(args.out)
@@ -234,9 +294,12 @@ def cmd_views(args: argparse.Namespace) -> None:
             for rid in sorted(pool[eid]):
                 r = records[rid]
                 body = re.sub(r"\s+", " ", r.text)
+                # a pool source names a method, which the judge must not see, unless asked for
+                # (dev_items: the grade the whole document got, an upper bound for its items)
+                shown = f" | {sources[(eid, rid)]}" if args.show_source else ""
                 sheet.append(
-                    f"--- {eid} | {rid} | 地区:{r.region or '?'} | 发文:{r.issuer or '?'} | "
-                    f"有效期至:{r.valid_until or '?'}\n标题:{r.title}\n{body[:700]}\n"
+                    f"--- {eid} | {rid}{shown} | 地区:{r.region or '?'} | 发文:{r.issuer or '?'} | "
+                    f"有效期至:{r.valid_until or '?'}\n标题:{r.title}\n{body[: args.chars]}\n"
                 )
         (out / f"group{g + 1}.txt").write_text("".join(sheet), encoding="utf-8")
         pairs = sum(len(pool[e]) for e in assigned[g])
@@ -245,11 +308,11 @@ def cmd_views(args: argparse.Namespace) -> None:
 
 def cmd_merge(_args: argparse.Namespace) -> None:
     pooled = set()
-    for line in (ITEMS / "pool.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+    for line in (SET_DIR / "pool.tsv").read_text(encoding="utf-8").splitlines()[1:]:
         eid, rid, _ = line.split("\t")
         pooled.add((eid, rid))
     grades: dict[tuple[str, str], int] = {}
-    for path in sorted(ITEMS.glob("labels_*.tsv")):
+    for path in sorted(SET_DIR.glob("labels_*.tsv")):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
                 continue
@@ -261,19 +324,26 @@ def cmd_merge(_args: argparse.Namespace) -> None:
     if missing:
         print(f"warning: {len(missing)} pooled pairs unlabelled, e.g. {sorted(missing)[:3]}")
     lines = [f"{eid} 0 {rid} {g}" for (eid, rid), g in sorted(grades.items())]
-    (ITEMS / "qrels.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{len(lines)} judgements -> {ITEMS / 'qrels.txt'}")
+    (SET_DIR / "qrels.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} judgements -> {SET_DIR / 'qrels.txt'}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--set", default="items", help="folder under eval/datasets (items, dev_items)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("records").set_defaults(func=cmd_records)
+    sub.add_parser("from-dev").set_defaults(func=cmd_from_dev)
     sub.add_parser("pool").set_defaults(func=cmd_pool)
     views = sub.add_parser("views")
     views.add_argument("out")
     views.add_argument("groups")
     views.add_argument("--unjudged", action="store_true", help="only pairs not in qrels.txt")
+    views.add_argument("--chars", type=int, default=700, help="item text shown per pair")
+    views.add_argument("--sources", default="", help="only pool rows from these sources (prefix)")
+    views.add_argument("--show-source", action="store_true", help="print each pair's pool source")
     views.set_defaults(func=cmd_views)
     deepen = sub.add_parser("deepen")
     deepen.add_argument("runs", help="runs folder of an eval output")
@@ -285,6 +355,8 @@ def main() -> None:
     complete.set_defaults(func=cmd_complete)
     sub.add_parser("merge").set_defaults(func=cmd_merge)
     args = parser.parse_args()
+    global SET_DIR
+    SET_DIR = DATASETS_DIR / args.set
     args.func(args)
 
 

@@ -1,6 +1,6 @@
 """Where the eligibility rules bury relevant policies: relevant pairs judged 不符合, with the cause.
 
-For a labelled set (``items`` or ``dev``), every (enterprise, record) pair with a qrels grade
+For a labelled set (``items``, ``dev`` or ``dev_items``), every (enterprise, record) pair with a qrels grade
 >= 1 whose best item verdict is 不符合 is listed with each failing hard check, the card field
 it reads (region, beneficiaries, industries or a condition) and the sentence(s) that field was
 read from, tagged by origin (title, heading, text or the document's general ``context``). A
@@ -207,7 +207,7 @@ def _print(diagnosis: Diagnosis, quiet: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", action="append", choices=["items", "dev"])
+    parser.add_argument("--dataset", action="append", choices=["items", "dev", "dev_items"])
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
     parser.add_argument("--quiet", action="store_true", help="counts only")
     parser.add_argument("--json", help="also write the errors to this JSON file")

@@ -80,3 +80,45 @@ def test_unknown_ids_and_sets_are_named():
         shared_record({"id": "elsewhere:1", "text": "正文"})
     with pytest.raises(InputError, match="unknown dataset 'nope'"):
         load_builtin_dataset("nope")
+
+
+@pytest.fixture(scope="module")
+def dev_items():
+    return load_builtin_dataset("dev_items")
+
+
+def test_dev_items_regenerate_every_item_as_labelled(dev, dev_items, caplog):
+    """The dev set at item level: every item of its documents, split today as when it was
+    labelled (a changed splitter would leave item labels on different text, with a warning)."""
+    with caplog.at_level("WARNING", logger="policymatch.evaluation.devset"):
+        again = load_builtin_dataset("dev_items")
+    assert not [r.message for r in caplog.records if "changed since" in r.message]
+    documents = {r.id for r in dev.records}
+    items = [r.id for r in again.records]
+    assert len(items) == len(set(items)) > 1200
+    assert {rid.split("#", 1)[0] for rid in items} == documents
+    record_ids = set(items)
+    for labels in dev_items.qrels.values():
+        assert set(labels) <= record_ids
+
+
+def test_dev_item_labels_agree_with_the_document_and_item_sets(dev, dev_items):
+    item_set = load_builtin_dataset("items")
+    for enterprise_id, labels in dev_items.qrels.items():
+        for record_id, grade in labels.items():
+            document_id = record_id.split("#", 1)[0]
+            if record_id in item_set.qrels.get(enterprise_id, {}):
+                assert grade == item_set.qrels[enterprise_id][record_id]
+            else:  # an item of a real document: never above the grade of its document
+                assert grade <= dev.qrels[enterprise_id][document_id], (enterprise_id, record_id)
+    # a real document graded relevant has a relevant item: the item labels locate its support
+    for enterprise_id, labels in dev.qrels.items():
+        for document_id, grade in labels.items():
+            if grade >= 1 and ":" in document_id:  # xvshiting:…, zhouynf:…, viktorsdb:…
+                items = dev_items.qrels[enterprise_id]
+                assert any(
+                    g >= 1 for rid, g in items.items() if rid.split("#", 1)[0] == document_id
+                ), (enterprise_id, document_id)
+    by_id = {r.id: r for r in dev_items.records}
+    jinan_award = by_id["xvshiting:shandong:27#7"]
+    assert jinan_award.region == "山东省济南市" and "高新技术企业" in jinan_award.text

@@ -217,17 +217,59 @@ def read_corpus_list(path: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
+def item_record(document: RawRecord, item_id: str) -> RawRecord:
+    """One support item of a document as a record of its own (``DOC#N``, the corpus stage's
+    split), titled ``document title（item heading）`` and carrying the document's metadata.
+
+    Raises:
+        InputError: The document no longer has that item (its text or the splitter changed).
+    """
+    from policymatch.corpus.metadata import build_document
+    from policymatch.corpus.split import split_document
+
+    doc = build_document(document)
+    for item in split_document(doc):
+        if item.id == item_id:
+            heading = item.title or (item.heading_path[-1] if item.heading_path else "")
+            return RawRecord(
+                id=item.id,
+                title=f"{doc.title}（{heading}）" if heading else doc.title,
+                text=item.full_text(),
+                issuer=doc.issuer,
+                region=doc.region,
+                publish_date=doc.publish_date.isoformat() if doc.publish_date else None,
+                valid_until=doc.valid_until.isoformat() if doc.valid_until else None,
+                doc_number=doc.doc_number,
+                url=document.url,
+                source=document.source,
+            )
+    raise InputError(
+        f"{document.id} has no item {item_id!r} any more; rebuild the set's corpus list",
+        field="id",
+    )
+
+
 def load_corpus(folder: Path, shared_dir: Path | None = None) -> list[RawRecord]:
     """The dev corpus in ``corpus.tsv`` order, regenerated from its sources.
 
-    A record whose text changed since labelling is kept, with a warning: its labels may be stale.
+    An id ``DOC#N`` names item N of document DOC as the corpus stage splits it today. A record
+    whose text changed since labelling is kept, with a warning: its labels may be stale.
     """
     rows = read_corpus_list(folder / "corpus.tsv")
-    sample = load_sample_records([rid for rid, origin, _ in rows if origin == "sample"])
-    shared = load_shared_records([rid for rid, origin, _ in rows if origin == "shared"], shared_dir)
+    documents = {
+        origin: sorted({rid.split("#", 1)[0] for rid, o, _ in rows if o == origin})
+        for origin in ("sample", "shared")
+    }
+    sources = {
+        "sample": load_sample_records(documents["sample"]),
+        "shared": load_shared_records(documents["shared"], shared_dir),
+    }
     records = []
     for record_id, origin, sha in rows:
-        record = (sample if origin == "sample" else shared)[record_id]
+        document_id = record_id.split("#", 1)[0]
+        record = sources[origin][document_id]
+        if record_id != document_id:
+            record = item_record(record, record_id)
         if text_sha(record.text) != sha:
             logger.warning("%s changed since it was labelled; its labels may be stale", record_id)
         records.append(record)
