@@ -300,3 +300,14 @@ def test_the_carrier_a_title_names_outweighs_the_plain_operator():
         title="崂山区科技企业孵化器和众创空间扶持办法",
     )
     assert card.beneficiaries == ["孵化器"]
+
+
+def test_a_firm_founded_by_programme_talent_is_a_group_the_profile_must_declare():
+    # The programme's name names nobody, but the firms its talents founded are the applicants.
+    card = _card(
+        "（十二）支持人才创业。对入选本市产业领军人才支持计划的人才创办的企业，"
+        "年销售收入首次达到2000万元的，给予最高50万元创新扶持。"
+    )
+    assert "人才团队" in card.beneficiaries
+    plain = _firm(name="青岛某机械有限公司", industry_code="34", revenue=9000)
+    assert check_eligibility(card, plain, as_of=AS_OF).verdict == "可能符合"

@@ -39,6 +39,10 @@ def roles(text: str, origin: str = "text") -> dict[str, str]:
 def test_requirement_award_and_mention_are_told_apart() -> None:
     assert roles("对获得认定的高新技术企业给予研发费用补助") == {"高新技术企业": "requirement"}
     assert roles("对首次认定为高新技术企业的给予奖励") == {"高新技术企业": "award"}
+    # becoming a platform is what the money is for: a firm without one yet may apply
+    assert roles("对成功创建为省级企业技术中心的研发机构，给予最高100万元支持") == {
+        "企业技术中心": "award"
+    }
     assert roles("培育一批高新技术企业和科技型中小企业") == {
         "高新技术企业": "mention",
         "科技型中小企业": "mention",

@@ -23,6 +23,14 @@ def test_an_rd_project_is_an_activity_not_the_rd_industry() -> None:
     assert codes("对研发企业租用办公用房的给予租金补贴") == ["73"]
 
 
+def test_industrial_internet_is_an_application_not_the_internet_industry() -> None:
+    # 工业互联网 projects are run by manufacturers; 互联网和相关服务 (64) bars none of them.
+    assert codes("对应用效果明显、具有示范意义的工业互联网应用项目给予资助") == []
+    # a platform operator is in the industry: 6431 互联网生产服务平台 covers industrial platforms
+    assert codes("对工业互联网平台企业给予奖励") == ["643"]
+    assert codes("对互联网企业新设区域总部的给予奖励") == ["64"]
+
+
 def test_industrialisation_is_not_the_sector_itself() -> None:
     # 农业产业化龙头企业 are mostly food processors; the phrase does not mean farms only.
     assert codes("对新认定为农业产业化省级重点龙头企业的，给予一次性奖励20万元") == []

@@ -29,7 +29,7 @@ Role = Literal["requirement", "award", "mention"]
 _AWARD_CUE = re.compile(
     r"(?:首次|(?<!重)新|当年|年度内)(?:被|获得?|通过|成功)?(?:国家|省|市|区|国家级|省级|市级|区级|[、\s])*"
     r"(?:认定|评定|评为|获评|入选|获批|通过|列入|纳入|进入|晋级|升级|创建|确定)"
-    r"|达规纳统|小升规|升规|新增规模以上|首次进入|首次突破|成功上市|认定为|评为"
+    r"|达规纳统|小升规|升规|新增规模以上|首次进入|首次突破|成功上市|认定为|评为|创建为|获批为"
 )
 # Verbs that hand something out; 支持/提供 are left out, they also introduce mere encouragement.
 _GRANT = re.compile(

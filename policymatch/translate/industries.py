@@ -93,6 +93,8 @@ def _sector_ending_at(
     for stop in stops:
         for length in range(min(_MAX_PHRASE, stop), _MIN_PHRASE - 1, -1):
             phrase = text[stop - length : stop]
+            if phrase in words("not_sectors"):
+                return None  # 工业互联网项目: the longest phrase names no sector
             codes = _codes_for(phrase)
             if codes:
                 return phrase, codes
@@ -102,6 +104,8 @@ def _sector_ending_at(
 def _sector_starting_at(text: str, start: int) -> tuple[str, tuple[str, ...]] | None:
     for length in range(min(_MAX_PHRASE, len(text) - start), _MIN_PHRASE - 1, -1):
         phrase = text[start : start + length]
+        if phrase in words("not_sectors"):
+            return None
         codes = _codes_for(phrase)
         if codes:
             return phrase, codes
