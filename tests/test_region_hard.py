@@ -1,6 +1,7 @@
-"""Region is a hard rule under the learned ranker: over the whole item-level dev set, no top 10
-of ``full`` holds an item whose region does not cover the enterprise's, and no 不符合 item
-ranks above an eligible one when 不符合 items are asked for too."""
+"""Region is a hard rule under the learned ranker: over the whole item-level sets (the sample
+corpus's items, and the dev set's items with its real documents), no top 10 of ``full`` holds an
+item whose region does not cover the enterprise's, and no 不符合 item ranks above an eligible
+one when 不符合 items are asked for too."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from policymatch.settings import Settings
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def setting():
-    dataset = load_builtin_dataset("items")
+@pytest.fixture(scope="module", params=["items", "dev_items"])
+def setting(request):
+    dataset = load_builtin_dataset(request.param)
     corpus = prepare_corpus(dataset.records)
     matcher = build_ranker(corpus, Settings())
     return dataset, matcher
@@ -41,6 +42,7 @@ def test_full_uses_the_learned_ranker_and_never_lists_a_wrong_region(setting):
     assert isinstance(matcher.ranker, TreeRanker)
     results = matcher.rank(dataset.profiles, "full", 10, ignore_validity=True)
     assert len(results) == len(dataset.profiles) == 62
+    assert len(matcher.index) >= len(dataset.records)
     wrong = [
         (result.query_id, match.item_id)
         for result, profile in zip(results, dataset.profiles, strict=True)
