@@ -6,10 +6,14 @@ Writes, under ``policymatch/reference/data/``:
   level (province/city/county), parent, flags.
 * ``industries.tsv``: GB/T 4754-2017 codes: code, level (section/division/group/class), name,
   parent. Names only; the standard's explanatory notes are not copied.
+* ``region_names_en.tsv``: code, name_en of provinces and prefecture-level cities as English
+  texts write them (Shandong, Jinan; pinyin from pypinyin, the official exceptions below), for
+  documents whose issuer comes in English (Jinan Municipal People's Government).
 * ``sme_standard.json``: the 16 rows of 中小企业划型标准规定 (工信部联企业〔2011〕300号) with their
   thresholds (人, 万元) and the GB/T 4754-2017 codes each row covers.
 
-Run: ``PYTHONPATH=. .venv/bin/python scripts/build_reference.py [--shared ../shared/data]``.
+Run: ``PYTHONPATH=. .venv/bin/python scripts/build_reference.py [--shared ../shared/data]``
+(needs ``pip install pypinyin`` for the English names).
 The hand-written tables (``qualifications.json``, ``industry_keywords.tsv``) are not touched.
 """
 
@@ -44,6 +48,20 @@ _AUTONOMOUS = re.compile(rf"(?:(?:{_ETHNIC})族?)*自治(?:区|州|县|旗)$")
 # 旗 stays: 巴林左旗 would become 巴林左, which nobody writes.
 _SUFFIXES = ("特别行政区", "新区", "地区", "特区", "省", "市", "区", "县", "盟")
 _SHORT_OVERRIDES = {"神农架林区": "神农架"}
+
+# English names that are not the plain pinyin of the short name (official or customary usage).
+ENGLISH_NAMES = {
+    "陕西": "Shaanxi",
+    "内蒙古": "Inner Mongolia",
+    "西藏": "Tibet",
+    "香港": "Hong Kong",
+    "澳门": "Macao",
+    "呼和浩特": "Hohhot",
+    "乌鲁木齐": "Urumqi",
+    "拉萨": "Lhasa",
+    "西安": "Xian",
+}
+
 
 # Which GB/T 4754-2017 codes each row of the 2011 standard covers. From the regulation's 第二条
 # (工业 = 采矿业, 制造业, 电力、热力、燃气及水生产和供应业; 交通运输业 excludes 铁路运输业;
@@ -214,6 +232,20 @@ def build_sme(shared: Path) -> list[dict[str, object]]:
     return rows
 
 
+def build_region_names_en(regions: list[dict[str, str]]) -> list[dict[str, str]]:
+    """English names of provinces and prefecture-level cities (the 直辖市' city nodes left out)."""
+    from pypinyin import lazy_pinyin
+
+    rows = []
+    for region in regions:
+        if region["level"] not in ("province", "city") or region["flags"] == "直辖市辖区":
+            continue
+        short = region["short_name"]
+        english = ENGLISH_NAMES.get(short) or "".join(lazy_pinyin(short)).capitalize()
+        rows.append(dict(code=region["code"], name_en=english))
+    return rows
+
+
 def _write_tsv(path: Path, rows: list[dict[str, str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(
@@ -232,7 +264,9 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     args.out.mkdir(parents=True, exist_ok=True)
-    _write_tsv(args.out / "regions.tsv", build_regions(args.shared))
+    regions = build_regions(args.shared)
+    _write_tsv(args.out / "regions.tsv", regions)
+    _write_tsv(args.out / "region_names_en.tsv", build_region_names_en(regions))
     _write_tsv(args.out / "industries.tsv", build_industries(args.shared))
     sme = {
         "source": "中小企业划型标准规定（工信部联企业〔2011〕300号）",

@@ -12,6 +12,7 @@ from policymatch.corpus.metadata import (
     issuer_from_doc_number,
     issuer_from_title,
     normalize_doc_number,
+    region_in_title,
     region_of,
 )
 from policymatch.corpus.models import RawRecord
@@ -69,6 +70,39 @@ def test_issuer_and_region_from_title() -> None:
     assert region_of("上海市徐汇区人民政府") == "上海市徐汇区"
     assert region_of("国务院关于在市场监管领域全面推行部门联合监管的意见") is None
     assert region_of("市场监管总局") is None
+    # a district whose name ends like a generic word (历城区 ~ 城区) is still a district
+    assert region_of("济南市历城区工业和信息化局") == "济南市历城区"
+    assert region_of("主城区人民政府") is None and region_of("高新区管委会") is None
+
+
+def test_region_from_the_subject_of_a_title_when_nothing_names_the_issuer() -> None:
+    doc = build_document(
+        RawRecord(
+            id="x", title="关于支持上海市人工智能创新街区建设的若干措施", text="第一条 支持企业。"
+        )
+    )
+    assert doc.region == "上海市" and doc.region_code == "310000"
+    assert region_in_title("关于支持中小企业发展的若干措施") is None
+    # a named issuer still decides
+    own = build_document(
+        RawRecord(
+            id="y", title="关于支持上海市企业的措施", issuer="徐汇区科委", text="第一条 支持。"
+        )
+    )
+    assert own.region == "徐汇区"
+
+
+def test_region_from_an_issuer_given_in_english() -> None:
+    english = "Jinan Department of Industry and Information Technology and Jinan Finance Bureau"
+    doc = build_document(
+        RawRecord(id="z", title="人工智能岛建设运营补贴资金实施细则", issuer=english, text="一、补贴对象。")
+    )
+    assert doc.region_code == "370100"
+    central = "Ministry of Industry and Information Technology"
+    doc = build_document(
+        RawRecord(id="c", title="关于推进智能制造的通知", issuer=central, text="一、任务。")
+    )
+    assert doc.region is None
 
 
 def test_validity_patterns() -> None:

@@ -160,3 +160,17 @@ def test_every_nbs_county_resolves_with_its_parents():
         if found is None or found.code != row["code"]:
             wrong.append((row["code"], text, found and found.code))
     assert wrong == []
+
+
+def test_an_issuer_written_in_english_names_its_region():
+    assert regions.lookup_english("Jinan Municipal People's Government").code == "370100"
+    assert regions.lookup_english("Shandong Provincial Big Data Bureau").code == "370000"
+    several = "Qingdao Finance Bureau, and Qingdao Laoshan District People's Government"
+    assert regions.lookup_english(several).code == "370200"
+    assert regions.lookup_english("Xi'an Municipal Government").code == "610100"
+    assert regions.lookup_english("Jilin Provincial Government").code == "220000"  # not 吉林市
+    # Suzhou is 苏州 (Jiangsu) or 宿州 (Anhui): only its province decides
+    assert regions.lookup_english("Suzhou Bureau of Commerce") is None
+    assert regions.lookup_english("Jiangsu Province, Suzhou Bureau of Commerce").code == "320500"
+    assert regions.lookup_english("Ministry of Industry and Information Technology") is None
+    assert regions.lookup_english("Shandong and Jiangsu Provincial Governments") is None

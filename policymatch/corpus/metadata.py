@@ -74,6 +74,7 @@ _REGION_PREFIX = re.compile(
     r"^(?:中共)?(?P<region>(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{1,7}?(?:市|自治州|地区|盟))?"
     r"(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?)"
 )
+_TITLE_SUBJECT = re.compile(r"关于(?:支持|促进|推动|加快推进|加快|推进|进一步支持)?(?P<rest>.+)")
 _NOT_REGIONS = {
     "全市",
     "本市",
@@ -155,6 +156,7 @@ def build_document(raw: RawRecord) -> PolicyDocument:
     region = norm(raw.region) or region_of(issuer) or region_of(title)
     if region is None and doc_number:
         region = region_from_doc_number(doc_number)
+    region = region or region_of_english_issuer(norm(raw.issuer)) or region_in_title(title)
     url = raw.url or (
         raw.extra.get("source") if raw.extra.get("source", "").startswith("http") else None
     )
@@ -364,11 +366,32 @@ def region_of(name: str | None) -> str | None:
         return None
     match = _REGION_PREFIX.match(name.strip().split("关于", 1)[0])
     region = match.group("region") if match else ""
-    if len(region) < 2 or region in _NOT_REGIONS or region.endswith(tuple(_NOT_REGIONS)):
+    if len(region) < 2 or region in _NOT_REGIONS or re.search(r"[的在和与及对为]", region):
         return None
-    if re.search(r"[的在和与及对为]", region):
+    # 主城区, 高新区 are no 区划, while 历城区 and 浦东新区 end the same way and are
+    if region.endswith(tuple(_NOT_REGIONS)) and region_code(region) is None:
         return None
     return region
+
+
+def region_of_english_issuer(issuer: str | None) -> str | None:
+    """The region an issuer written in English governs: Jinan Municipal People's Government ->
+    济南市 (a compiled corpus may carry only an English issuer; English titles are left alone,
+    they name places as subjects and venues)."""
+    if not issuer or re.search(r"[\u4e00-\u9fff]", issuer):
+        return None
+    from policymatch.reference import regions
+
+    found = regions.lookup_english(issuer)
+    return found.name if found else None
+
+
+def region_in_title(title: str | None) -> str | None:
+    """The region a title's subject names when nothing names the issuer's:
+    关于支持上海市生成式人工智能创新生态先导区的若干措施 -> 上海市 (a known 区划 only)."""
+    match = _TITLE_SUBJECT.search(title or "")
+    region = region_of(match.group("rest")) if match else None
+    return region if region and region_code(region) else None
 
 
 def region_code(region: str | None) -> str | None:

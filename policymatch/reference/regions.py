@@ -422,3 +422,46 @@ def find_all(text: str) -> list[Region]:
 def is_nationwide(code: str | None) -> bool:
     """Whether a region code stands for the whole country (None, '', 000000, 100000)."""
     return code is None or code.strip() in NATIONWIDE_CODES
+
+
+@cache
+def _english_names() -> dict[str, tuple[str, ...]]:
+    """English name -> codes (provinces and prefecture-level cities; Suzhou names two)."""
+    names: dict[str, list[str]] = {}
+    for row in read_tsv(DATA_DIR / "region_names_en.tsv"):
+        names.setdefault(row["name_en"], []).append(row["code"])
+    return {name: tuple(codes) for name, codes in names.items()}
+
+
+def lookup_english(text: str | None) -> Region | None:
+    """The region an English text names (an issuer given in English: "Jinan Municipal People's
+    Government" -> 济南市, "Shandong Provincial Department of ..." -> 山东省).
+
+    A city wins over its province; a name a province shares with a city (Jilin, Hainan) means
+    the province, and a name two cities share (Suzhou, Taizhou) counts only beside its
+    province. Several cities of one province give the province; several provinces, nothing.
+    """
+    if not text:
+        return None
+    table = default_table()
+    provinces: set[str] = set()
+    cities: dict[str, tuple[Region, ...]] = {}
+    for word in set(re.findall(r"[A-Z][a-z]+(?: Mongolia| Kong)?", re.sub("['’]", "", text))):
+        named = [r for code in _english_names().get(word, ()) if (r := table.get(code))]
+        if any(r.level == "province" for r in named):
+            provinces.update(r.code for r in named if r.level == "province")
+        elif named:
+            cities[word] = tuple(named)
+    chosen = set()
+    for named in cities.values():
+        beside = [r for r in named if r.parent in provinces]
+        if len(named) == 1 or len(beside) == 1:
+            chosen.add(named[0] if len(named) == 1 else beside[0])
+    parents = {r.parent for r in chosen}
+    if provinces and not parents <= provinces:
+        return None  # a city of one province and another province named: no guess
+    if len(chosen) == 1:
+        return next(iter(chosen))
+    if len(parents) == 1:
+        return table.get(parents.pop())
+    return table.get(provinces.pop()) if len(provinces) == 1 and not chosen else None
