@@ -95,7 +95,12 @@ def test_region_from_the_subject_of_a_title_when_nothing_names_the_issuer() -> N
 def test_region_from_an_issuer_given_in_english() -> None:
     english = "Jinan Department of Industry and Information Technology and Jinan Finance Bureau"
     doc = build_document(
-        RawRecord(id="z", title="人工智能岛建设运营补贴资金实施细则", issuer=english, text="一、补贴对象。")
+        RawRecord(
+            id="z",
+            title="人工智能岛建设运营补贴资金实施细则",
+            issuer=english,
+            text="一、补贴对象。",
+        )
     )
     assert doc.region_code == "370100"
     central = "Ministry of Industry and Information Technology"

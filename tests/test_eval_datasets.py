@@ -47,6 +47,23 @@ def test_policies_keep_metadata_and_ignore_unknown_fields(tmp_path):
     assert records[1].line == 3 and records[1].source == str(path)
 
 
+def test_a_crawled_page_in_the_text_field_is_read_as_html(tmp_path):
+    from policymatch.corpus.metadata import build_document
+
+    page = (
+        "<!DOCTYPE html><html><head><title>济南市关于支持软件产业发展的若干政策</title></head>"
+        '<body><div class="nav"><a href="#">首页</a></div><div class="content">'
+        "<p>济南市关于支持软件产业发展的若干政策</p><p>一、对首次认定的高新技术企业给予20万元奖励。</p>"
+        "</div></body></html>"
+    )
+    path = write_lines(tmp_path / "p.jsonl", [json.dumps({"id": "h", "text": page})])
+    record = read_policies(path)[0]
+    assert record.format == "html"
+    doc = build_document(record)
+    assert doc.title == "济南市关于支持软件产业发展的若干政策" and doc.region == "济南市"
+    assert "<" not in doc.text and "20万元奖励" in doc.text
+
+
 @pytest.mark.parametrize(
     ("line", "field"),
     [

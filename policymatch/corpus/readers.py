@@ -300,12 +300,12 @@ def record_from_mapping(
         source=source,
         line=line,
         extra=extra,
-        format="html" if _looks_like_html(text) else "text",
+        format="html" if looks_like_html(text) else "text",
         **values,
     )
 
 
-def _looks_like_html(text: str) -> bool:
+def looks_like_html(text: str) -> bool:
     head = text[:2000].lower()
     return head.lstrip().startswith(("<!doctype html", "<html")) or (
         "<p" in head and "</p>" in text[:20000].lower()

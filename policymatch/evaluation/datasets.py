@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policymatch.corpus.models import RawRecord
+from policymatch.corpus.readers import looks_like_html
 from policymatch.errors import InputError
 from policymatch.profile.models import EnterpriseProfile
 
@@ -123,7 +124,9 @@ def policy_record(raw: dict, *, source: str, line: int) -> RawRecord:
             )
         known[name] = value
     known["source"] = known.get("source") or source
-    return RawRecord(**known, line=line)
+    # a crawled page's HTML in the text field is read as HTML, as the corpus readers do
+    text_format = "html" if looks_like_html(known["text"]) else "text"
+    return RawRecord(**known, line=line, format=text_format)
 
 
 def read_policies(path: Path) -> list[RawRecord]:
