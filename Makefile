@@ -53,9 +53,10 @@ bench: $(BIN)/.installed  ## Run the benchmarks under bench/ and print their fig
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.push --rows 100000 --policies 20
 
-eval: $(BIN)/.installed  ## Evaluate every method on both dev sets (reports under runs/)
+eval: $(BIN)/.installed  ## Evaluate every method on the three dev sets (reports under runs/)
 	$(PM) eval --dataset items --out runs/eval-items
 	$(PM) eval --dataset dev --out runs/eval-dev
+	$(PM) eval --dataset dev_items --out runs/eval-dev-items
 
 clean:  ## Remove the virtualenv and working data
 	rm -rf $(VENV) var runs

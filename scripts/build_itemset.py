@@ -14,6 +14,14 @@ alone and restricted to items whose document region covers the enterprise.
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py complete --split tune --round round4
     PYTHONPATH=. .venv/bin/python scripts/build_itemset.py merge     # labels_*.tsv -> qrels.txt
 
+The dev set at item level (eval/datasets/dev_items) is built with the same commands on --set:
+
+    PYTHONPATH=. .venv/bin/python scripts/build_itemset.py from-dev   # corpus.tsv, pool, inherited
+    PYTHONPATH=. .venv/bin/python scripts/build_itemset.py --set dev_items views OUT 6 \
+        --unjudged --chars 900 --show-source
+    PYTHONPATH=. .venv/bin/python scripts/build_itemset.py --set dev_items merge
+    PYTHONPATH=. .venv/bin/python scripts/build_itemset.py --set dev_items export-real DIR
+
 Round 2 (``deepen``) adds the unjudged pairs in the top 10 of every method of an eval run
 (``policymatch eval --dataset items --out DIR``, then ``DIR/runs``), as TREC pools do with
 submitted runs: a method is not scored on pairs nobody judged. Round 3 (``complete``) judges
@@ -119,6 +127,31 @@ def cmd_from_dev(_args: argparse.Namespace) -> None:
     (target / "pool.tsv").write_text("\n".join(pool) + "\n", encoding="utf-8")
     (target / "labels_inherited.tsv").write_text("\n".join(inherited) + "\n", encoding="utf-8")
     print(f"{len(rows) - 1} items, {len(inherited) - 1} labels carried over, {to_judge} to judge")
+
+
+def cmd_export_real(args: argparse.Namespace) -> None:
+    """The set's items of real (../shared) documents alone, in the held-out benchmark's formats:
+    DIR/policies.jsonl, DIR/qrels.txt, DIR/split.tsv (enterprises: the set's enterprises.jsonl)."""
+    from policymatch.evaluation.datasets import write_qrels
+    from policymatch.evaluation.devset import (
+        load_builtin_dataset,
+        read_corpus_list,
+        write_policies_jsonl,
+    )
+
+    dataset = load_builtin_dataset(SET_DIR.name)
+    shared = read_corpus_list(SET_DIR / "corpus.tsv")
+    ids = {record_id for record_id, origin, _ in shared if origin == "shared"}
+    real = [r for r in dataset.records if r.id in ids]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_policies_jsonl(real, out / "policies.jsonl")
+    write_qrels(
+        {e: {r: g for r, g in labels.items() if r in ids} for e, labels in dataset.qrels.items()},
+        out / "qrels.txt",
+    )
+    shutil.copy(SET_DIR / "split.tsv", out / "split.tsv")
+    print(f"{len(real)} items of real documents -> {out}")
 
 
 def _records():
@@ -354,6 +387,9 @@ def main() -> None:
     complete.add_argument("--round", default="round3", help="source tag in pool.tsv")
     complete.set_defaults(func=cmd_complete)
     sub.add_parser("merge").set_defaults(func=cmd_merge)
+    export_real = sub.add_parser("export-real")
+    export_real.add_argument("out")
+    export_real.set_defaults(func=cmd_export_real)
     args = parser.parse_args()
     global SET_DIR
     SET_DIR = DATASETS_DIR / args.set

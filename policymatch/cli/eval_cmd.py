@@ -35,7 +35,8 @@ def eval_command(
         Path | None, typer.Option("--qrels", help="TREC qrels: enterprise_id 0 policy_id grade.")
     ] = None,
     dataset: Annotated[
-        str | None, typer.Option("--dataset", help="A built-in labelled set: dev.")
+        str | None,
+        typer.Option("--dataset", help="A built-in labelled set: items, dev or dev_items."),
     ] = None,
     methods: Annotated[str, typer.Option("--methods", help="Comma-separated methods.")] = (
         DEFAULT_METHODS

@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
 
 
 DatasetOption = Annotated[
-    str | None, typer.Option("--dataset", help="A built-in labelled set: items or dev.")
+    str | None, typer.Option("--dataset", help="A built-in labelled set: items, dev or dev_items.")
 ]
 PoliciesOption = Annotated[
     Path | None, typer.Option("--policies", help="Policies JSONL (id, title, text, ...).")
