@@ -14,6 +14,19 @@ def test_enterprise_wording_maps_to_need_categories():
     assert taxonomy.enterprise_needs("主营液压件") == set()
 
 
+def test_a_need_written_in_the_policies_own_terms_is_understood():
+    # Firms often name the measure they want (首贷, 创新券, 六税两费): the enterprise side knows
+    # the item side's words for the same need.
+    taxonomy = load_need_taxonomy()
+    assert taxonomy.enterprise_needs("首贷") == {"融资"}
+    assert "用工" in taxonomy.enterprise_needs("一次性吸纳就业补贴")
+    assert taxonomy.enterprise_needs("科技创新券") == {"研发"}
+    assert taxonomy.enterprise_needs("六税两费减半") == {"税费"}
+    assert taxonomy.enterprise_needs("冷库建设补助") == {"农业"}
+    # a rent cut is a place need, not a tax one
+    assert "税费" not in taxonomy.enterprise_needs("房租减免")
+
+
 def test_items_serve_needs_by_wording_or_support_type():
     taxonomy = load_need_taxonomy()
     assert "用工" in taxonomy.item_offers("对吸纳高校毕业生的小微企业给予社会保险补贴")
