@@ -311,3 +311,26 @@ def test_a_firm_founded_by_programme_talent_is_a_group_the_profile_must_declare(
     assert "人才团队" in card.beneficiaries
     plain = _firm(name="青岛某机械有限公司", industry_code="34", revenue=9000)
     assert check_eligibility(card, plain, as_of=AS_OF).verdict == "可能符合"
+
+
+def test_a_group_named_in_a_role_s_name_is_not_an_applicant():
+    """中小企业融资（信用）担保机构 names a guarantor: its reserves get the tax deduction, not SMEs;
+    小微企业 asking a guarantor for a loan still apply."""
+    named = _card(
+        "（十八）落实扶持政策。符合条件的融资担保、再担保机构的担保赔偿准备金企业所得税税前扣除，"
+        "按照中小企业融资（信用）担保机构准备金企业所得税税前扣除政策执行。"
+    )
+    assert named.beneficiaries == ["融资担保机构"]
+    asking = _card("对小微企业向融资担保机构申请贷款担保的，给予担保费补贴。")
+    assert "小微企业" in asking.beneficiaries
+
+
+def test_an_incubator_the_firms_are_housed_in_is_not_the_applicant():
+    """入驻…孵化器的企业 are firms like any other; 对创业孵化基地给予奖补 pays the base's operator."""
+    assert (
+        "孵化器"
+        not in _card("对入驻科技企业孵化器的企业，给予每平方米20元房租补贴。").beneficiaries
+    )
+    assert _card("对入驻创业孵化基地的初创企业，给予房租补贴。").beneficiaries == ["初创企业"]
+    base = _card("根据入驻实体数量、孵化效果和带动就业成效，对创业孵化基地给予一定奖补。")
+    assert base.beneficiaries == ["孵化器"]

@@ -69,6 +69,8 @@ _OBJECT_BEFORE = re.compile(r"(?:设立|建设|组建|共建|创建(?!为)|打�
 # People an applicant hires or takes in (参保单位招用…高校毕业生, 企业吸纳就业困难人员): the
 # employer applies, the people are what it is paid for.
 _HIRED_BEFORE = re.compile(r"(?:招用|招聘|吸纳|聘用|录用|雇用|接收|安置)[^,，。；;]{0,40}$")
+# Just before a kind: it is where the applicants are housed (入驻科技企业孵化器的企业).
+_HOUSED_BEFORE = re.compile(r"(?:入驻|入孵|进驻|落户)$")
 # Just after a kind: it describes where people come from (…科研院所的毕业生).
 _DESCRIBES_AFTER = re.compile(r"^[^,，]{0,30}的(?:毕业生|学生|人才)")
 # A kind whose business is being grown or cut (扩大小微企业融资担保业务规模, 降低…费率): the
@@ -85,6 +87,9 @@ _ACTS_AFTER = re.compile(r"^(?:负责|确保|承担|落实|组织|统一|按|向
 # Another kind of applicant listed after enterprises (…餐饮企业及相关会展、商业运营主体) widens
 # the circle of applicants; it restricts nobody to it.
 _FIRMS_BEFORE = re.compile(r"企业(?:及|和|与|以及|、)(?:相关|其他)?[^,，。；]{0,8}$")
+# What may stand inside one compound name between the group served and the kind serving it
+# (the 融资（信用） of 中小企业融资（信用）担保机构); a verb between (小微企业向担保机构申请) ends it.
+_NAME_JOINT = re.compile(r"^(?:融资|信用|贷款|创业|科技|再|[()（）])*$")
 # 为 as "for" (为小微企业减免租金), not as "to be" (认定为, 创建为, 作为).
 _SERVES = re.compile(r"(?<![定建成评作视列改称选])为")
 # 担保机构为中小微企业提供的担保: the service is meant, whoever pays for it may apply.
@@ -185,6 +190,7 @@ def _kind_role(name: str, cleaned: str, clause_role: Role) -> Role:
     if (
         _OBJECT_BEFORE.search(before)
         or _HIRED_BEFORE.search(before)
+        or _HOUSED_BEFORE.search(before)
         or _COUNTED_BEFORE.search(before)
         or (_ACTS_BEFORE.search(before) and _ACTS_AFTER.match(after))
         or _INCLUDED_BEFORE.search(before)
@@ -239,7 +245,11 @@ def find_beneficiaries(sentences: list[Sentence]) -> list[BeneficiaryHit]:
                 role = "mention"
             cleaned = qualifications.clean(clause)
             roles = {n: _kind_role(n, cleaned, role) for n in names}
-            served = _served_by_role(cleaned, roles) | _listed_beside_firms(cleaned, roles)
+            served = (
+                _served_by_role(cleaned, roles)
+                | _listed_beside_firms(cleaned, roles)
+                | _naming_a_role(cleaned, roles)
+            )
             hits.extend(
                 BeneficiaryHit(
                     n,
@@ -291,6 +301,20 @@ def _served_by_role(cleaned: str, roles: dict[str, Role]) -> set[str]:
             if (client_first and "的" in cleaned[c_end:a_start]) or role_first:
                 served.add(client)
     return served
+
+
+def _naming_a_role(cleaned: str, roles: dict[str, Role]) -> set[str]:
+    """Kinds written as part of another kind of applicant's name (中小企业融资（信用）担保机构,
+    小微企业创业孵化基地): they say whom that applicant serves, they apply for nothing."""
+    spans = {n: span for n in roles if (span := _span(n, cleaned)) is not None}
+    modifiers: set[str] = set()
+    for role_kind, (r_start, _) in spans.items():
+        if not qualifications.is_role(role_kind):
+            continue
+        for kind, (_, k_end) in spans.items():
+            if kind != role_kind and k_end <= r_start and _NAME_JOINT.match(cleaned[k_end:r_start]):
+                modifiers.add(kind)
+    return modifiers
 
 
 def _listed_beside_firms(cleaned: str, roles: dict[str, Role]) -> set[str]:
