@@ -120,3 +120,40 @@ def test_content_hash_depends_on_title_and_text() -> None:
     assert content_hash("通知", "正文") == content_hash("通知", "正文")
     assert content_hash("通知", "正文") != content_hash("通知", "正文。")
     assert content_hash("通知", "正文") != content_hash("通知二", "正文")
+
+
+def test_pdf_text_in_a_json_record_is_unwrapped(shared_data: Path) -> None:
+    """Records of the Shandong set copied out of PDFs keep the page's line breaks mid-sentence
+    (…具有独立法人资格、健全的财务制度，且近 2 年内无违法失|信记录…); read as text they are
+    rejoined, while documents whose short lines are headings and list labels keep them."""
+    from policymatch.corpus.normalize import looks_hard_wrapped
+    from policymatch.evaluation.devset import load_shared_records
+
+    records = load_shared_records(
+        ["xvshiting:shandong:23", "xvshiting:central:14", "zhouynf:39"],
+        shared_dir=shared_data,
+    )
+    wrapped = records["xvshiting:shandong:23"]
+    assert looks_hard_wrapped(wrapped.text)
+    assert not looks_hard_wrapped(records["xvshiting:central:14"].text)
+    assert not looks_hard_wrapped(records["zhouynf:39"].text)
+
+    document = build_document(wrapped)
+    sentence = next(line for line in document.text.split("\n") if "无违法失" in line)
+    assert "无违法失信记录" in sentence
+    assert len(document.text.split("\n")) < len(wrapped.text.split("\n")) / 2
+    headed = build_document(records["xvshiting:central:14"])
+    assert "9.产线柔性配置\n" in headed.text
+
+
+def test_unwrapping_keeps_headings_and_drops_page_numbers(shared_data: Path) -> None:
+    """A short open line is a heading, not a cut (一、总体要求 stays a line of its own); a bare
+    page number inside a paragraph (…等装置等开|4|展液体洗涤剂…) goes, and the paragraph closes."""
+    from policymatch.evaluation.devset import load_shared_records
+
+    raw = load_shared_records(["xvshiting:central:8"], shared_dir=shared_data)[
+        "xvshiting:central:8"
+    ]
+    lines = build_document(raw).text.split("\n")
+    assert "一、总体要求" in lines
+    assert any("检测等装置等开展液体洗涤剂生产线" in line for line in lines)

@@ -26,6 +26,7 @@ from policymatch.corpus.normalize import (
     html_title,
     is_traditional,
     join_wrapped_lines,
+    looks_hard_wrapped,
     looks_like_page_text,
     normalize_text,
     strip_markdown,
@@ -185,7 +186,7 @@ def _clean_body(raw: RawRecord, traditional: bool) -> tuple[str, dict[str, str],
     if raw.format == "html":
         page_title = html_title(body)
         body = clean_html(body)
-    elif raw.format == "pdf":
+    elif raw.format == "pdf" or (raw.format == "text" and looks_hard_wrapped(body)):
         body = join_wrapped_lines(body)
     if raw.format == "md" or re.search(r"^#{1,6} ", body[:5000], re.M):
         body = strip_markdown(body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections import Counter
 from functools import lru_cache
 
 from opencc import OpenCC
@@ -148,21 +149,67 @@ _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?)\s*$"
 )
 _SENTENCE_END = tuple("。！？；：:;!?”」）)")
+# A wrapped page has dozens of cut lines, each at least this many characters wide.
+_WRAPPED_MIN_LINES = 30
+_WRAPPED_MIN_WIDTH = 20
+# The width shows once this many cut lines share it; a line of less than this share of it ends
+# its paragraph (digits and spaces make full lines a little shorter in characters).
+_WIDTH_MIN_LINES = 5
+_FULL_LINE_SHARE = 0.75
+_BARE_PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 _NUMBERED_START = re.compile(
     r"^\s*(?:第[一二三四五六七八九十百零〇\d]+[章节条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]"
     r"|\d+[.、．]|[①-⑳⑴-⒇]|附件|附表)"
 )
 
 
+def _wrap_width(lines: list[str]) -> tuple[int, int, int]:
+    """The width most lines cut mid-sentence share, how many have it (give or take two
+    characters), and how many lines are cut (end without closing a sentence)."""
+    open_lengths = [len(line) for line in lines if not line.endswith(_SENTENCE_END)]
+    if not open_lengths:
+        return 0, 0, 0
+    counts = Counter(open_lengths)
+    width, at_width = max(
+        ((length, sum(counts[n] for n in range(length - 2, length + 1))) for length in counts),
+        key=lambda pair: pair[1],
+    )
+    return width, at_width, len(open_lengths)
+
+
+def looks_hard_wrapped(text: str) -> bool:
+    """Whether plain text still carries a PDF's line wrapping (lines cut mid-sentence at one
+    width), as text copied out of a PDF into a JSON record does.
+
+    Most lines end without closing a sentence, and most of those have nearly the same length:
+    headings and list labels (五、生产作业, 9.产线柔性配置) also end open, but at any length.
+    """
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    width, at_width, cut = _wrap_width(lines)
+    return (
+        cut >= _WRAPPED_MIN_LINES
+        and cut >= len(lines) / 2
+        and width >= _WRAPPED_MIN_WIDTH
+        and at_width >= cut / 2
+    )
+
+
 def join_wrapped_lines(text: str) -> str:
     """Undo the hard line wrapping of PDF text: rejoin lines cut mid-sentence, drop page numbers.
 
-    A line is joined to the previous one when the previous one does not end a sentence and the
-    line does not open a numbered item or an attachment.
+    A line is joined to the previous one when the previous one does not end a sentence, the line
+    does not open a numbered item or an attachment, and, where the page's wrap width shows, the
+    previous line reached it: a short open line is a heading (一、总体要求), not a cut.
     """
+    lines = [raw.strip() for raw in text.split("\n")]
+    width, at_width, cut = _wrap_width([line for line in lines if line])
+    shown = width >= _WRAPPED_MIN_WIDTH and at_width >= max(_WIDTH_MIN_LINES, cut / 2)
+    full = width * _FULL_LINE_SHARE if shown else 0
     out: list[str] = []
-    for raw in text.split("\n"):
-        line = raw.strip()
+    previous = ""
+    for line in lines:
+        if shown and _BARE_PAGE_NUMBER.match(line):
+            continue  # a page break inside a paragraph: the cut line goes on after it
         if not line or _PAGE_NUMBER.match(line):
             if out and out[-1]:
                 out.append("")
@@ -172,10 +219,12 @@ def join_wrapped_lines(text: str) -> str:
             and out[-1]
             and not out[-1].endswith(_SENTENCE_END)
             and not _NUMBERED_START.match(line)
+            and len(previous) >= full
         ):
             out[-1] += line
         else:
             out.append(line)
+        previous = line
     return "\n".join(line for line in out if line)
 
 
