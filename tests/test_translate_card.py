@@ -300,9 +300,27 @@ def test_a_tax_deduction_or_voucher_offset_is_a_support_measure(text: str, measu
         "三、申报和受理\n（一）申报时间。首贷贴息和保费补贴每年分两次申报。\n"
         "（二）受理部门。企业向所在区财政局提交申请，审核后拨付补贴资金。",
         "三、使用流程\n1.企业在平台注册并申领服务券。\n2.企业选择服务机构，以服务券抵扣部分服务费用。",
+        # a step of applying that quotes the amounts of the measure it leads to
+        "第三章 申请流程\n第九条 提交材料。企业向运营公司提交申请表；营业收入1亿元以上的企业，"
+        "服务券上限为每年50万元，其余企业每年10万元。",
+        # the closing articles repeat an amount only to settle old grants
+        "第六章 附则\n第二十条 本办法自2024年1月1日起施行，此前已获批的最高100万元奖励按原办法兑现。",
     ],
 )
 def test_procedure_and_validity_parts_are_not_support_measures(text: str) -> None:
     doc = build_document(RawRecord(id="proc", title="关于做好稳岗返还工作的通知", text=text))
     cards = translate_items(split_document(doc), doc)
     assert cards and not any(card.is_support_measure for card in cards)
+
+
+def test_an_agency_named_in_the_title_does_not_make_a_measure_a_closing_article() -> None:
+    # 国家金融监督管理总局 contains 监督管理, the heading of a supervision chapter
+    doc = build_document(
+        RawRecord(
+            id="ins",
+            title="财政部 国家金融监督管理总局关于印发首台（套）装备保险补偿办法的通知",
+            text="第三条 制造企业为首台（套）装备投保质量保证险的，中央财政按年度保费的80%给予补贴。",
+        )
+    )
+    cards = translate_items(split_document(doc), doc)
+    assert cards and all(card.is_support_measure for card in cards)

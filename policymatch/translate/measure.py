@@ -3,7 +3,9 @@
 指导思想, 发展目标, 组织保障, 工作要求 and plans give nothing to apply for: an item is a
 support measure when it grants money, or when it hands something out (给予, 奖励, 补贴,
 提供…担保 …) together with a support type, and it is not filed under a plan-type heading.
-What a sentence withholds (不予支持其获得补助) does not count as handing out.
+What a sentence withholds (不予支持其获得补助) does not count as handing out, and a step
+of the application procedure, supervision or the closing articles (附则) is no measure even
+when it quotes the amounts.
 """
 
 from __future__ import annotations
@@ -45,6 +47,14 @@ def is_plan_heading(headings: list[str], title: str) -> bool:
     return any(w in h for h in [*headings, title] for w in plan_words)
 
 
+def is_non_measure_section(headings: list[str]) -> bool:
+    """Whether the item is a step of applying (申报流程, 提交材料), supervision or the closing
+    articles: amounts quoted there belong to a measure stated elsewhere. Headings only: a
+    title may name an agency (国家金融监督管理总局) or the document."""
+    section_words = words("non_measure_headings")
+    return any(w in h for h in headings for w in section_words)
+
+
 def _granting(sentence: Sentence) -> bool:
     text = _WITHHELD.sub("", sentence.folded)
     return bool(_GRANTS.search(text))
@@ -69,6 +79,8 @@ def is_support_measure(
     Returns:
         True for a support measure; False for goals, principles, duties and plans.
     """
+    if is_non_measure_section(headings):
+        return False
     if any(a.wan is not None or a.ratio is not None for a in amounts):
         return True
     if is_plan_heading(headings, title):
