@@ -334,3 +334,26 @@ def test_an_incubator_the_firms_are_housed_in_is_not_the_applicant():
     assert _card("对入驻创业孵化基地的初创企业，给予房租补贴。").beneficiaries == ["初创企业"]
     base = _card("根据入驻实体数量、孵化效果和带动就业成效，对创业孵化基地给予一定奖补。")
     assert base.beneficiaries == ["孵化器"]
+
+
+def test_kinds_served_first_do_not_bar_the_others():
+    """服务券优先向…瞪羚、专精特新…企业发放 ranks who is served first; everyone may still apply."""
+    card = _card(
+        "对服务资源使用单位以服务券形式予以支持。"
+        "在需求明确的前提下，服务券优先向具有瞪羚、独角兽、专精特新等荣誉资格的企业发放。"
+    )
+    assert card.beneficiaries == []
+    assert not [c for c in card.conditions if c.kind == "qualification"]
+
+
+def test_another_kind_of_applicant_is_one_tier_when_any_firm_gets_a_share():
+    """A scale of caps for firms of every size, then one for 高校、科研机构: a firm need not be a
+    research institute; an item for research institutes alone still asks it."""
+    tiers = _card(
+        "（三）补贴标准。对上一年度营业收入 1 亿元以上的企业，补贴上限为每年 100 万元；"
+        "对上一年度营业收入在 500 万元以下的企业，补贴上限为每年 10 万元；"
+        "高校、科研机构，补贴上限为每年 50 万元。"
+    )
+    assert "科研机构" not in tiers.beneficiaries
+    alone = _card("对新认定的市级新型研发机构，给予一次性补贴50万元。")
+    assert alone.beneficiaries == ["科研机构"]

@@ -42,11 +42,12 @@ _SCOPE = re.compile(
 )
 _NUMBERING = r"(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）.、]\s?)?"
 _TARGET_VERB = re.compile(rf"^\s?{_NUMBERING}(?:支持|帮扶|扶持|面向|服务|对|对于|凡)")
-# Kinds named as partners, as counted units (每认定1家高新技术企业 … 奖励孵化器), as those
-# being attracted, or as those a measure does not support.
+# Kinds named as partners, as those served first (服务券优先向…专精特新等荣誉资格的企业发放),
+# as counted units (每认定1家高新技术企业 … 奖励孵化器), as those being attracted, or as those
+# a measure does not support.
 _MENTION_CUE = re.compile(
     r"鼓励|引导|推动|培育一批|打造一批|争创|力争|带动|吸引|梯度培育|量质齐升|发挥.{0,12}作用|依托|联合|合作(?!社)|协同"
-    r"|在孵|汇聚|集聚|不予"
+    r"|在孵|汇聚|集聚|不予|优先"
 )
 # Titles of other documents (《济南市中小微企业创新券实施管理办法》) and of talent programmes
 # (泉城产业领军人才支持计划) name nobody; a catalogue a product must be listed in
@@ -90,6 +91,11 @@ _FIRMS_BEFORE = re.compile(r"企业(?:及|和|与|以及|、)(?:相关|其他)?[
 # What may stand inside one compound name between the group served and the kind serving it
 # (the 融资（信用） of 中小企业融资（信用）担保机构); a verb between (小微企业向担保机构申请) ends it.
 _NAME_JOINT = re.compile(r"^(?:融资|信用|贷款|创业|科技|再|[()（）])*$")
+# Plain 企业 as the one a clause is about: 对…的企业， or 企业…的， (then the grant follows).
+_ANY_ENTERPRISE = re.compile(
+    r"(?:^|[，,；;。:：])\s?(?:\d{1,2}[.、．]\s?)?(?:对|凡)?"
+    r"(?:[^，,；;。]{0,40}的(?:各类)?企业[，,]|(?:各类)?企业[^，,；;。]{0,40}的[，,])"
+)
 # 为 as "for" (为小微企业减免租金), not as "to be" (认定为, 创建为, 作为).
 _SERVES = re.compile(r"(?<![定建成评作视列改称选])为")
 # 担保机构为中小微企业提供的担保: the service is meant, whoever pays for it may apply.
@@ -260,7 +266,20 @@ def find_beneficiaries(sentences: list[Sentence]) -> list[BeneficiaryHit]:
                 )
                 for n in names
             )
+    if any(s.origin in ("text", "context") and grants_any_enterprise(s.folded) for s in sentences):
+        hits = [replace(h, role="mention") if qualifications.is_role(h.name) else h for h in hits]
     return _own_kinds_first(hits)
+
+
+def grants_any_enterprise(sentence: str) -> bool:
+    """Whether the sentence hands something to plain enterprises, whatever their kind
+    (对上一年度营业收入500万元以下的企业，补贴上限为…; 企业成功发行…产品的，可给予…)."""
+    if not _GRANT.search(sentence):
+        return False
+    for match in _ANY_ENTERPRISE.finditer(sentence):
+        if not qualifications.find_qualifications(match.group(0)):
+            return True
+    return False
 
 
 def listed_together(source: str, first: str, second: str) -> bool:
