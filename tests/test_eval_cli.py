@@ -137,6 +137,7 @@ def test_eval_command_end_to_end(tiny_set):
     for method in METHODS:
         assert set(data[method]) == set(MATCH_METRICS)
         assert set(data["push"][method]) == set(PUSH_METRICS)
+        assert set(MATCH_METRICS) <= set(data["push"][method])  # one reader for both directions
         values = [*data[method].values(), *data["push"][method].values()]
         assert all(isinstance(v, float) and 0.0 <= v <= 1.0 for v in values)
     meta = data["_meta"]

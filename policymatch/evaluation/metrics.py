@@ -17,13 +17,19 @@ from policymatch.evaluation.runs import Run, ranx_dict
 logger = logging.getLogger(__name__)
 
 MATCH_METRICS = ("ndcg@10", "precision@5", "recall@20", "recall@50", "map", "mrr")
+# A campaign reads the first few enterprises of each policy, so push adds shallow cut-offs to
+# the match metrics (a reader of metrics.json finds the same names in both directions).
 PUSH_METRICS = (
+    "ndcg@10",
     "precision@5",
     "precision@10",
     "precision@20",
     "recall@5",
     "recall@10",
     "recall@20",
+    "recall@50",
+    "map",
+    "mrr",
 )
 BASELINE = "bm25"
 

@@ -38,7 +38,8 @@ logger = logging.getLogger(__name__)
 
 METHODS = ("tfidf", "bm25", "dense", "rrf", "hybrid", "full")
 DEFAULT_K = 100
-PUSH_K = max(int(metric.split("@")[1]) for metric in PUSH_METRICS)
+# push runs are as deep as match runs, so that map and mrr mean the same in both directions
+PUSH_K = DEFAULT_K
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: the CLI draws a bar from it; the library stays quiet."""
