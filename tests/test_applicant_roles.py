@@ -357,3 +357,14 @@ def test_another_kind_of_applicant_is_one_tier_when_any_firm_gets_a_share():
     assert "科研机构" not in tiers.beneficiaries
     alone = _card("对新认定的市级新型研发机构，给予一次性补贴50万元。")
     assert alone.beneficiaries == ["科研机构"]
+
+
+def test_a_lender_taking_up_a_kind_of_financing_serves_the_borrowers():
+    """支持金融机构开展知识产权质押融资业务 is for the firms that pledge their patents; a bank
+    paid for the loans it made is still the applicant of that measure."""
+    pledge = _card(
+        "设立知识产权质押融资坏账补偿和贴息专项资金，支持金融机构开展知识产权质押融资业务。"
+    )
+    assert pledge.beneficiaries == [] and pledge.industries == []
+    compensated = _card("对金融机构发放的小微企业首贷，按贷款金额的1%给予风险补偿。")
+    assert "金融机构" in compensated.beneficiaries

@@ -78,6 +78,11 @@ _DESCRIBES_AFTER = re.compile(r"^[^,，]{0,30}的(?:毕业生|学生|人才)")
 # business is meant, not the kind as applicant.
 _CHANGED_BEFORE = re.compile(r"(?:扩大|降低|提高|提升|增加)[^,，]{0,8}$")
 _BUSINESS_AFTER = re.compile(r"^[^,，的]{0,8}(?:业务|费率)")
+# A lender taking up a kind of financing (支持金融机构开展知识产权质押融资业务): the firms that
+# borrow are served; a lender paid for loans it made (对金融机构发放的…贷款给予风险补偿) still applies.
+_LENDS_AFTER = re.compile(
+    r"^[^,，。；;]{0,4}(?:开展|创新|推出|推广)[^,，。；;]{0,20}(?:融资|贷款|信贷|授信|保险)"
+)
 # The kind is a counted unit (每认定1家高新技术企业…奖励孵化器).
 _COUNTED_BEFORE = re.compile(r"每(?:认定|新增|引进|培育)\s?[\d一二三四五六七八九十]*\s?家?$")
 # A kind the circle of applicants includes (…等行业企业（含个体工商户）): it widens, not narrows.
@@ -202,6 +207,7 @@ def _kind_role(name: str, cleaned: str, clause_role: Role) -> Role:
         or _INCLUDED_BEFORE.search(before)
         or _DESCRIBES_AFTER.match(after)
         or (_CHANGED_BEFORE.search(before) and _BUSINESS_AFTER.match(after))
+        or (_is_lender(name) and _LENDS_AFTER.match(after))
     ):
         return "mention"
     return clause_role
@@ -221,6 +227,11 @@ def lists_any_enterprise(clause: str) -> bool:
         if after_separator or (before_separator and (after == "" or after.startswith(_LIST_END))):
             return True
     return False
+
+
+def _is_lender(name: str) -> bool:
+    entry = qualifications.get(name)
+    return entry is not None and "J" in (entry.industries or ())
 
 
 def _is_qualification(name: str) -> bool:
