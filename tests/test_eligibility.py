@@ -429,3 +429,15 @@ def test_a_qualification_the_firm_is_applying_for_is_unknown_not_unmet():
         description="计划联合高校申报省重点实验室。",
     )
     assert check_eligibility(item, other_plans, AS_OF).verdict == "不符合"
+
+
+def test_a_closed_round_of_a_policy_in_force_says_so_without_barring_the_firm():
+    closed = card(apply_end=dt.date(2024, 5, 31), valid_until=dt.date(2026, 12, 31))
+    firm = profile(**JINAN_SOFTWARE)
+    later = check_eligibility(closed, firm, as_of=dt.date(2025, 3, 1))
+    validity = only(later, "validity")
+    assert validity.status == "met" and later.verdict == "推荐"
+    assert "本轮申报已于2024-05-31截止" in validity.reason
+    in_round = only(check_eligibility(closed, firm, as_of=dt.date(2024, 5, 31)), "validity")
+    assert "截止" not in in_round.reason
+    assert check_eligibility(closed, firm, as_of=dt.date(2027, 1, 1)).verdict == "不符合"

@@ -421,6 +421,9 @@ def _validity_check(card: PolicyCard, as_of: dt.date) -> ConditionCheck | None:
     reason = f"{condition}，尚在有效期内"
     if card.apply_start and card.apply_start > as_of:
         reason += f"（申报自{card.apply_start.isoformat()}开始）"
+    elif card.valid_until and card.apply_end and card.apply_end < as_of:
+        # the policy runs on: a firm eligible today applies in a later round (每年…集中申报)
+        reason += f"；本轮申报已于{card.apply_end.isoformat()}截止，请留意下一轮申报通知"
     return ConditionCheck(
         condition=condition, kind="validity", status="met", hard=True, reason=reason
     )
