@@ -441,3 +441,25 @@ def test_a_closed_round_of_a_policy_in_force_says_so_without_barring_the_firm():
     in_round = only(check_eligibility(closed, firm, as_of=dt.date(2024, 5, 31)), "validity")
     assert "截止" not in in_round.reason
     assert check_eligibility(closed, firm, as_of=dt.date(2027, 1, 1)).verdict == "不符合"
+
+
+def test_a_yearly_window_opens_again_until_the_policy_ends():
+    yearly = card(
+        apply_start=dt.date(2024, 4, 1), apply_end=dt.date(2024, 5, 31), apply_yearly=True
+    )
+    firm = profile(**JINAN_SOFTWARE)
+    next_year = check_eligibility(yearly, firm, as_of=dt.date(2025, 1, 10))
+    assert next_year.verdict == "推荐" and not yearly.expired(dt.date(2025, 1, 10))
+    validity = only(next_year, "validity")
+    assert validity.condition == "每年5月31日前申报"
+    assert "下一轮2025-04-01至2025-05-31" in validity.reason
+    in_round = only(check_eligibility(yearly, firm, as_of=dt.date(2026, 5, 2)), "validity")
+    assert "正在本年度申报期内，2026-05-31截止" in in_round.reason
+    ending = yearly.model_copy(update={"valid_until": dt.date(2026, 12, 31)})
+    after_last_round = only(check_eligibility(ending, firm, as_of=dt.date(2026, 7, 1)), "validity")
+    assert "有效期内已无下一轮申报" in after_last_round.reason
+    assert after_last_round.status == "unknown"
+    assert check_eligibility(ending, firm, as_of=dt.date(2026, 7, 1)).verdict == "可能符合"
+    assert check_eligibility(ending, firm, as_of=dt.date(2027, 1, 1)).verdict == "不符合"
+    once = card(apply_start=dt.date(2024, 4, 1), apply_end=dt.date(2024, 5, 31))
+    assert check_eligibility(once, firm, as_of=dt.date(2025, 1, 10)).verdict == "不符合"

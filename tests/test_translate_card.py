@@ -324,3 +324,19 @@ def test_an_agency_named_in_the_title_does_not_make_a_measure_a_closing_article(
     )
     cards = translate_items(split_document(doc), doc)
     assert cards and all(card.is_support_measure for card in cards)
+
+
+def test_a_yearly_window_reads_as_every_year_on_the_card() -> None:
+    doc = build_document(
+        RawRecord(
+            id="yearly",
+            title="济南市关于支持中小企业技术改造的若干措施",
+            publish_date="2024-02-01",
+            text="一、技改补助。对完成技术改造的中小企业，按设备投资的10%给予补助，最高50万元。\n"
+            "二、申报时间。每年4月1日至5月31日集中申报。",
+        )
+    )
+    card = translate_items(split_document(doc), doc)[0]
+    assert card.apply_yearly and card.apply_end == dt.date(2024, 5, 31)
+    assert card.summary.endswith("每年5月31日前申报")
+    assert ("何时申报", "每年4月1日至5月31日") in [(line.label, line.text) for line in card.lines]

@@ -86,3 +86,11 @@ def test_a_period_later_in_the_item_does_not() -> None:
         "对不裁员的参保企业返还失业保险费的50%。2019年1月1日至12月31日，对困难企业…", "text"
     )
     assert find_item_period(body) is None
+
+
+def test_a_window_stated_for_every_year_recurs() -> None:
+    every_year = find_apply_window(split_sentences("每年4月1日至5月31日集中申报。", "text"), 2024)
+    assert every_year and every_year.yearly
+    assert (every_year.start, every_year.end) == (D(2024, 4, 1), D(2024, 5, 31))
+    once = find_apply_window(split_sentences("申报时间：2024年4月1日至5月31日。", "text"), 2024)
+    assert once and not once.yearly

@@ -408,8 +408,12 @@ def _validity_check(card: PolicyCard, as_of: dt.date) -> ConditionCheck | None:
     end = card.valid_until or card.apply_end
     if end is None:
         return None
-    label = "政策有效期至" if card.valid_until else "申报截止"
-    condition = f"{label}{end.isoformat()}"
+    if card.valid_until:
+        condition = f"政策有效期至{card.valid_until.isoformat()}"
+    elif card.apply_yearly:
+        condition = f"每年{end.month}月{end.day}日前申报"
+    else:
+        condition = f"申报截止{end.isoformat()}"
     if card.expired(as_of):
         return ConditionCheck(
             condition=condition,
@@ -419,10 +423,26 @@ def _validity_check(card: PolicyCard, as_of: dt.date) -> ConditionCheck | None:
             reason=f"{condition}，按{as_of.isoformat()}计已过期",
         )
     reason = f"{condition}，尚在有效期内"
-    if card.apply_start and card.apply_start > as_of:
+    window = card.next_apply_window(as_of)
+    if card.apply_yearly and window is None:
+        # in force, but its last yearly round is over: only an extension would let a firm apply
+        return ConditionCheck(
+            condition=condition,
+            kind="validity",
+            status="unknown",
+            hard=True,
+            reason=f"{reason}，但有效期内已无下一轮申报，请留意政策是否延续",
+        )
+    if window is not None:
+        opens, closes = window
+        if opens <= as_of:
+            reason += f"；正在本年度申报期内，{closes.isoformat()}截止"
+        else:
+            reason += f"；每年集中申报，下一轮{opens.isoformat()}至{closes.isoformat()}"
+    elif card.apply_start and card.apply_start > as_of:
         reason += f"（申报自{card.apply_start.isoformat()}开始）"
     elif card.valid_until and card.apply_end and card.apply_end < as_of:
-        # the policy runs on: a firm eligible today applies in a later round (每年…集中申报)
+        # the policy runs on: a firm eligible today applies in a later round, if one is announced
         reason += f"；本轮申报已于{card.apply_end.isoformat()}截止，请留意下一轮申报通知"
     return ConditionCheck(
         condition=condition, kind="validity", status="met", hard=True, reason=reason

@@ -319,6 +319,7 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         max_amount_wan=max_wan,
         apply_start=apply_window.start if apply_window else None,
         apply_end=apply_window.end if apply_window else None,
+        apply_yearly=bool(apply_window and apply_window.yearly),
         valid_from=validity.start,
         valid_until=validity.end,
         department=department.name if department else None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from policymatch.translate.numbers import parse_numeral
 from policymatch.translate.text import Sentence
@@ -87,6 +87,12 @@ class DateSpan:
     start: dt.date | None
     end: dt.date | None
     source: str
+    yearly: bool = False  # 每年4月1日至5月31日: the window recurs; its dates carry the text's year
+
+
+# 每年 with month-day dates and no year of their own: a window that comes round every year.
+_EVERY_YEAR = re.compile(r"每年(?:的)?\s?\d{1,2}\s?月")
+_WRITTEN_YEAR = re.compile(r"(?:19|20)\d{2}\s?年")
 
 
 def _number(text: str | None) -> int | None:
@@ -156,7 +162,8 @@ def find_apply_window(
             continue
         span = _range_in(folded, default_year, sentence.text)
         if span is not None:
-            return span
+            yearly = bool(_EVERY_YEAR.search(folded)) and not _WRITTEN_YEAR.search(folded)
+            return replace(span, yearly=yearly) if yearly else span
         until = _FROM_NOW_UNTIL.search(folded)
         if until:
             end = _to_date(until, "1", default_year, last_day=True)

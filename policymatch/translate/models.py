@@ -71,6 +71,7 @@ class PolicyCard(BaseModel):
     max_amount_wan: float | None = None
     apply_start: dt.date | None = None
     apply_end: dt.date | None = None
+    apply_yearly: bool = False  # the window comes round every year (每年4月1日至5月31日)
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     department: str | None = None
@@ -79,5 +80,30 @@ class PolicyCard(BaseModel):
     lines: list[CardLine] = Field(default_factory=list)
 
     def expired(self, as_of: dt.date) -> bool:
-        end = self.valid_until or self.apply_end
-        return end is not None and end < as_of
+        if self.valid_until is not None:
+            return self.valid_until < as_of
+        # a yearly window that closed this year opens again next year
+        return self.apply_end is not None and not self.apply_yearly and self.apply_end < as_of
+
+    def next_apply_window(self, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
+        """The yearly window open on ``as_of`` or the next one to open, if the policy is still
+        in force then; None for a window that does not recur."""
+        if not self.apply_yearly or self.apply_start is None or self.apply_end is None:
+            return None
+        for year in (as_of.year - 1, as_of.year, as_of.year + 1):
+            start, end = _in_year(self.apply_start, year), _in_year(self.apply_end, year)
+            if end < start:  # 每年12月1日至次年1月31日
+                end = _in_year(self.apply_end, year + 1)
+            if end >= as_of:
+                if self.valid_until is not None and start > self.valid_until:
+                    return None
+                return start, end
+        return None
+
+
+def _in_year(day: dt.date, year: int) -> dt.date:
+    """The same month and day in ``year`` (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)

@@ -31,6 +31,10 @@ def _when(
     apply_window: DateSpan | None, valid_from: dt.date | None, valid_until: dt.date | None
 ) -> tuple[str, str]:
     """The 何时申报 words and the summary's date phrase."""
+    if apply_window is not None and apply_window.yearly and apply_window.end is not None:
+        first, last = apply_window.start, apply_window.end
+        opens = f"{first.month}月{first.day}日至" if first else ""
+        return f"每年{opens}{last.month}月{last.day}日", f"每年{last.month}月{last.day}日前申报"
     if apply_window is not None:
         start = apply_window.start.isoformat() if apply_window.start else ""
         end = apply_window.end.isoformat() if apply_window.end else ""
