@@ -414,25 +414,19 @@ def _validity_check(card: PolicyCard, as_of: dt.date) -> ConditionCheck | None:
         condition = f"每年{end.month}月{end.day}日前申报"
     else:
         condition = f"申报截止{end.isoformat()}"
-    if card.expired(as_of):
+
+    def check(status: CheckStatus, reason: str) -> ConditionCheck:
         return ConditionCheck(
-            condition=condition,
-            kind="validity",
-            status="unmet",
-            hard=True,
-            reason=f"{condition}，按{as_of.isoformat()}计已过期",
+            condition=condition, kind="validity", status=status, hard=True, reason=reason
         )
+
+    if card.expired(as_of):
+        return check("unmet", f"{condition}，按{as_of.isoformat()}计已过期")
     reason = f"{condition}，尚在有效期内"
     window = card.next_apply_window(as_of)
     if card.apply_yearly and window is None:
         # in force, but its last yearly round is over: only an extension would let a firm apply
-        return ConditionCheck(
-            condition=condition,
-            kind="validity",
-            status="unknown",
-            hard=True,
-            reason=f"{reason}，但有效期内已无下一轮申报，请留意政策是否延续",
-        )
+        return check("unknown", f"{reason}，但有效期内已无下一轮申报，请留意政策是否延续")
     if window is not None:
         opens, closes = window
         if opens <= as_of:
@@ -444,9 +438,7 @@ def _validity_check(card: PolicyCard, as_of: dt.date) -> ConditionCheck | None:
     elif card.valid_until and card.apply_end and card.apply_end < as_of:
         # the policy runs on: a firm eligible today applies in a later round, if one is announced
         reason += f"；本轮申报已于{card.apply_end.isoformat()}截止，请留意下一轮申报通知"
-    return ConditionCheck(
-        condition=condition, kind="validity", status="met", hard=True, reason=reason
-    )
+    return check("met", reason)
 
 
 # ---------------------------------------------------------------------------- checks
