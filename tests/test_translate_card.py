@@ -11,6 +11,7 @@ from policymatch.corpus.models import PolicyDocument, PolicyItem, RawRecord
 from policymatch.corpus.split import split_document
 from policymatch.translate import translate_item, translate_items
 from policymatch.translate.beneficiaries import beneficiary_names, find_beneficiaries
+from policymatch.translate.models import PolicyCard
 from policymatch.translate.text import split_sentences
 
 LICHENG_NOTICE = """济南市历城区科学技术局关于组织申报2026年度高新技术企业奖励资金的通知
@@ -29,6 +30,12 @@ LICHENG_NOTICE = """济南市历城区科学技术局关于组织申报2026年�
 济南市历城区科学技术局
 2026年4月10日
 """
+
+
+def cards_of(**record) -> list[PolicyCard]:
+    """The cards of a one-off document (``RawRecord`` fields), item by item."""
+    doc = build_document(RawRecord(**record))
+    return translate_items(split_document(doc), doc)
 
 
 def roles(text: str, origin: str = "text") -> dict[str, str]:
@@ -308,35 +315,28 @@ def test_a_tax_deduction_or_voucher_offset_is_a_support_measure(text: str, measu
     ],
 )
 def test_procedure_and_validity_parts_are_not_support_measures(text: str) -> None:
-    doc = build_document(RawRecord(id="proc", title="关于做好稳岗返还工作的通知", text=text))
-    cards = translate_items(split_document(doc), doc)
+    cards = cards_of(id="proc", title="关于做好稳岗返还工作的通知", text=text)
     assert cards and not any(card.is_support_measure for card in cards)
 
 
 def test_an_agency_named_in_the_title_does_not_make_a_measure_a_closing_article() -> None:
     # 国家金融监督管理总局 contains 监督管理, the heading of a supervision chapter
-    doc = build_document(
-        RawRecord(
-            id="ins",
-            title="财政部 国家金融监督管理总局关于印发首台（套）装备保险补偿办法的通知",
-            text="第三条 制造企业为首台（套）装备投保质量保证险的，中央财政按年度保费的80%给予补贴。",
-        )
+    cards = cards_of(
+        id="ins",
+        title="财政部 国家金融监督管理总局关于印发首台（套）装备保险补偿办法的通知",
+        text="第三条 制造企业为首台（套）装备投保质量保证险的，中央财政按年度保费的80%给予补贴。",
     )
-    cards = translate_items(split_document(doc), doc)
     assert cards and all(card.is_support_measure for card in cards)
 
 
 def test_a_yearly_window_reads_as_every_year_on_the_card() -> None:
-    doc = build_document(
-        RawRecord(
-            id="yearly",
-            title="济南市关于支持中小企业技术改造的若干措施",
-            publish_date="2024-02-01",
-            text="一、技改补助。对完成技术改造的中小企业，按设备投资的10%给予补助，最高50万元。\n"
-            "二、申报时间。每年4月1日至5月31日集中申报。",
-        )
-    )
-    card = translate_items(split_document(doc), doc)[0]
+    card = cards_of(
+        id="yearly",
+        title="济南市关于支持中小企业技术改造的若干措施",
+        publish_date="2024-02-01",
+        text="一、技改补助。对完成技术改造的中小企业，按设备投资的10%给予补助，最高50万元。\n"
+        "二、申报时间。每年4月1日至5月31日集中申报。",
+    )[0]
     assert card.apply_yearly and card.apply_end == dt.date(2024, 5, 31)
     assert card.summary.endswith("每年5月31日前申报")
     assert ("何时申报", "每年4月1日至5月31日") in [(line.label, line.text) for line in card.lines]

@@ -163,7 +163,7 @@ def find_apply_window(
         span = _range_in(folded, default_year, sentence.text)
         if span is not None:
             yearly = bool(_EVERY_YEAR.search(folded)) and not _WRITTEN_YEAR.search(folded)
-            return replace(span, yearly=yearly) if yearly else span
+            return replace(span, yearly=yearly)
         until = _FROM_NOW_UNTIL.search(folded)
         if until:
             end = _to_date(until, "1", default_year, last_day=True)
