@@ -317,8 +317,8 @@ def test_a_group_named_in_a_role_s_name_is_not_an_applicant():
     """中小企业融资（信用）担保机构 names a guarantor: its reserves get the tax deduction, not SMEs;
     小微企业 asking a guarantor for a loan still apply."""
     named = _card(
-        "（十八）落实扶持政策。符合条件的融资担保、再担保机构的担保赔偿准备金企业所得税税前扣除，"
-        "按照中小企业融资（信用）担保机构准备金企业所得税税前扣除政策执行。"
+        "（五）落实税收政策。融资担保机构和再担保机构提取的赔偿准备金，"
+        "可按中小企业融资（信用）担保机构准备金税前扣除的规定执行。"
     )
     assert named.beneficiaries == ["融资担保机构"]
     asking = _card("对小微企业向融资担保机构申请贷款担保的，给予担保费补贴。")
@@ -332,15 +332,15 @@ def test_an_incubator_the_firms_are_housed_in_is_not_the_applicant():
         not in _card("对入驻科技企业孵化器的企业，给予每平方米20元房租补贴。").beneficiaries
     )
     assert _card("对入驻创业孵化基地的初创企业，给予房租补贴。").beneficiaries == ["初创企业"]
-    base = _card("根据入驻实体数量、孵化效果和带动就业成效，对创业孵化基地给予一定奖补。")
+    base = _card("按孵化企业数量和吸纳就业情况，对创业孵化基地给予奖补。")
     assert base.beneficiaries == ["孵化器"]
 
 
 def test_kinds_served_first_do_not_bar_the_others():
-    """服务券优先向…瞪羚、专精特新…企业发放 ranks who is served first; everyone may still apply."""
+    """服务券优先发放给…专精特新企业 ranks who is served first; everyone may still apply."""
     card = _card(
-        "对服务资源使用单位以服务券形式予以支持。"
-        "在需求明确的前提下，服务券优先向具有瞪羚、独角兽、专精特新等荣誉资格的企业发放。"
+        "对使用云服务的单位以服务券形式予以支持。"
+        "服务券优先发放给瞪羚企业、独角兽企业和专精特新企业。"
     )
     assert card.beneficiaries == []
     assert not [c for c in card.conditions if c.kind == "qualification"]
@@ -350,9 +350,9 @@ def test_another_kind_of_applicant_is_one_tier_when_any_firm_gets_a_share():
     """A scale of caps for firms of every size, then one for 高校、科研机构: a firm need not be a
     research institute; an item for research institutes alone still asks it."""
     tiers = _card(
-        "（三）补贴标准。对上一年度营业收入 1 亿元以上的企业，补贴上限为每年 100 万元；"
-        "对上一年度营业收入在 500 万元以下的企业，补贴上限为每年 10 万元；"
-        "高校、科研机构，补贴上限为每年 50 万元。"
+        "（三）补贴标准。上年营业收入超过1亿元的企业，每年最高补贴100万元；"
+        "营业收入不足500万元的企业，每年最高补贴10万元；"
+        "高校、科研机构，每年最高补贴50万元。"
     )
     assert "科研机构" not in tiers.beneficiaries
     alone = _card("对新认定的市级新型研发机构，给予一次性补贴50万元。")
@@ -360,11 +360,9 @@ def test_another_kind_of_applicant_is_one_tier_when_any_firm_gets_a_share():
 
 
 def test_a_lender_taking_up_a_kind_of_financing_serves_the_borrowers():
-    """支持金融机构开展知识产权质押融资业务 is for the firms that pledge their patents; a bank
+    """支持金融机构创新专利权质押贷款产品 is for the firms that pledge their patents; a bank
     paid for the loans it made is still the applicant of that measure."""
-    pledge = _card(
-        "设立知识产权质押融资坏账补偿和贴息专项资金，支持金融机构开展知识产权质押融资业务。"
-    )
+    pledge = _card("安排专利质押贷款贴息资金，支持银行业金融机构创新专利权质押贷款产品。")
     assert pledge.beneficiaries == [] and pledge.industries == []
     compensated = _card("对金融机构发放的小微企业首贷，按贷款金额的1%给予风险补偿。")
     assert "金融机构" in compensated.beneficiaries

@@ -124,8 +124,8 @@ def test_content_hash_depends_on_title_and_text() -> None:
 
 def test_pdf_text_in_a_json_record_is_unwrapped(shared_data: Path) -> None:
     """Records of the Shandong set copied out of PDFs keep the page's line breaks mid-sentence
-    (…具有独立法人资格、健全的财务制度，且近 2 年内无违法失|信记录…); read as text they are
-    rejoined, while documents whose short lines are headings and list labels keep them."""
+    (a word such as 失信 split over two lines); read as text they are rejoined, while documents
+    whose short lines are headings and list labels keep them."""
     from policymatch.corpus.normalize import looks_hard_wrapped
     from policymatch.evaluation.devset import load_shared_records
 
@@ -148,7 +148,7 @@ def test_pdf_text_in_a_json_record_is_unwrapped(shared_data: Path) -> None:
 
 def test_unwrapping_keeps_headings_and_drops_page_numbers(shared_data: Path) -> None:
     """A short open line is a heading, not a cut (一、总体要求 stays a line of its own); a bare
-    page number inside a paragraph (…等装置等开|4|展液体洗涤剂…) goes, and the paragraph closes."""
+    page number inside a paragraph (a verb split around it) goes, and the paragraph closes."""
     from policymatch.evaluation.devset import load_shared_records
 
     raw = load_shared_records(["xvshiting:central:8"], shared_dir=shared_data)[

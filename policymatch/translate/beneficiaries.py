@@ -42,7 +42,7 @@ _SCOPE = re.compile(
 )
 _NUMBERING = r"(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）.、]\s?)?"
 _TARGET_VERB = re.compile(rf"^\s?{_NUMBERING}(?:支持|帮扶|扶持|面向|服务|对|对于|凡)")
-# Kinds named as partners, as those served first (服务券优先向…专精特新等荣誉资格的企业发放),
+# Kinds named as partners, as those served first (服务券优先发放给…专精特新企业),
 # as counted units (每认定1家高新技术企业 … 奖励孵化器), as those being attracted, or as those
 # a measure does not support.
 _MENTION_CUE = re.compile(
@@ -78,7 +78,7 @@ _DESCRIBES_AFTER = re.compile(r"^[^,，]{0,30}的(?:毕业生|学生|人才)")
 # business is meant, not the kind as applicant.
 _CHANGED_BEFORE = re.compile(r"(?:扩大|降低|提高|提升|增加)[^,，]{0,8}$")
 _BUSINESS_AFTER = re.compile(r"^[^,，的]{0,8}(?:业务|费率)")
-# A lender taking up a kind of financing (支持金融机构开展知识产权质押融资业务): the firms that
+# A lender taking up a kind of financing (支持金融机构创新专利权质押贷款产品): the firms that
 # borrow are served; a lender paid for loans it made (对金融机构发放的…贷款给予风险补偿) still applies.
 _LENDS_AFTER = re.compile(
     r"^[^,，。；;]{0,4}(?:开展|创新|推出|推广)[^,，。；;]{0,20}(?:融资|贷款|信贷|授信|保险)"
@@ -284,7 +284,7 @@ def find_beneficiaries(sentences: list[Sentence]) -> list[BeneficiaryHit]:
 
 def grants_any_enterprise(sentence: str) -> bool:
     """Whether the sentence hands something to plain enterprises, whatever their kind
-    (对上一年度营业收入500万元以下的企业，补贴上限为…; 企业成功发行…产品的，可给予…)."""
+    (营业收入不足500万元的企业，每年最高补贴…; 企业发行…产品的，可给予…)."""
     if not _GRANT.search(sentence):
         return False
     for match in _ANY_ENTERPRISE.finditer(sentence):
