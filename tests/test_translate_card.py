@@ -9,6 +9,8 @@ import pytest
 from policymatch.corpus.metadata import build_document
 from policymatch.corpus.models import PolicyDocument, PolicyItem, RawRecord
 from policymatch.corpus.split import split_document
+from policymatch.match.eligibility import check_eligibility
+from policymatch.profile import EnterpriseProfile
 from policymatch.translate import translate_item, translate_items
 from policymatch.translate.beneficiaries import beneficiary_names, find_beneficiaries
 from policymatch.translate.models import PolicyCard
@@ -340,3 +342,30 @@ def test_a_yearly_window_reads_as_every_year_on_the_card() -> None:
     assert card.apply_yearly and card.apply_end == dt.date(2024, 5, 31)
     assert card.summary.endswith("每年5月31日前申报")
     assert ("何时申报", "每年4月1日至5月31日") in [(line.label, line.text) for line in card.lines]
+
+
+@pytest.mark.parametrize(
+    ("text", "implied"),
+    [
+        ("企业研发活动中实际发生的研发费用，按实际发生额的100%在税前加计扣除。", True),
+        ("对科技型中小企业，按照其上年度研发投入的10%给予补助，最高20万元。", True),
+        # R&D is one base of two, or one benefit of a list: the others need no R&D
+        ("对场景建设牵头企业，按实际研发投入或项目总投入的20%给予补助，最高100万元。", False),
+        ("对技改企业给予资金支持，落实进口设备免税、研究开发费用加计扣除、加速折旧等政策。", False),
+        # its own threshold says more than the implied one
+        ("研发投入占营业收入比例不低于4%的企业，按研发投入增量的5%给予补助。", False),
+    ],
+)
+def test_a_benefit_reckoned_on_rd_spending_needs_some(text: str, implied: bool) -> None:
+    (card,) = cards_of(id="rd", title="关于支持企业研发创新的通知", region="全国", text=text)
+    spending = [c for c in card.conditions if c.field == "rd_ratio" and c.op == ">"]
+    assert bool(spending) is implied
+    if implied:
+        none, some, unknown = (
+            check_eligibility(card, EnterpriseProfile(id=name, region_code="370102", rd_ratio=rd))
+            for name, rd in (("none", 0.0), ("some", 2.5), ("unknown", None))
+        )
+        assert none.verdict == "不符合"
+        assert "研发投入占比0%" in " ".join(c.reason for c in none.checks)
+        assert some.verdict != "不符合"
+        assert unknown.verdict != "不符合"

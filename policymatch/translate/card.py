@@ -21,7 +21,11 @@ from policymatch.translate.beneficiaries import (
     find_beneficiaries,
     listed_together,
 )
-from policymatch.translate.conditions import find_numeric_conditions, soften_exclusive_tiers
+from policymatch.translate.conditions import (
+    find_numeric_conditions,
+    rd_spending_condition,
+    soften_exclusive_tiers,
+)
 from policymatch.translate.dates import (
     DateSpan,
     find_apply_window,
@@ -45,6 +49,9 @@ from policymatch.translate.support_types import find_support_types
 from policymatch.translate.text import Sentence, split_sentences
 
 logger = logging.getLogger(__name__)
+
+# An item that states its own R&D threshold needs no implied one.
+_RD_FIELDS = frozenset({"rd_ratio", "rd_expense"})
 
 
 @dataclass(frozen=True)
@@ -277,6 +284,10 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
         industry_hits = []
         beneficiary_hits = [h for h in beneficiary_hits if h.role == "mention"]
         excluded_industry_hits = []
+    elif not any(c.field in _RD_FIELDS for c in numeric) and (
+        spending := rd_spending_condition(parts.text + parts.title)
+    ):
+        numeric.append(spending)
     excluded_industries = industry_codes(excluded_industry_hits)
     # A sector named in the exclusion (不含批发零售企业) restricts nobody to it.
     industry_hits = [

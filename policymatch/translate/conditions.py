@@ -272,3 +272,48 @@ def soften_exclusive_tiers(conditions: list[Condition]) -> list[Condition]:
             for condition in group:
                 condition.hard = False
     return conditions
+
+
+# A benefit reckoned on R&D spending: the super-deduction (研发费用…在税前加计扣除, 委托研发的
+# 费用…计入委托方研发费用并计算加计扣除) or a subsidy on it (按上年度研发投入的10%给予补助), not
+# on R&D or another base (按实际研发投入或项目总投入的30%给予补助).
+_RD_SPENDING = r"(?:研发|研究开发)(?:费用|支出|投入|经费)"
+_RD_DEDUCTION = re.compile(r"加计(?:扣除|摊销)")
+_RD_SUBSIDY = re.compile(
+    rf"(?:按|按照|根据)[^,，;；。或]{{0,12}}{_RD_SPENDING}[^;；。或]{{0,24}}(?:补助|补贴|奖励|资助)"
+)
+
+
+def rd_spending_condition(sentences: list[Sentence]) -> Condition | None:
+    """The R&D spending a benefit is reckoned on, as a hard condition (研发投入占比>0%).
+
+    A firm that states no R&D spending (研发投入占比 0) has nothing to deduct or to be
+    subsidised on. A deduction named in a list of others (落实进口设备免税、研发费用加计扣除、
+    加速折旧等政策) gives no condition: the other benefits need no R&D.
+
+    Args:
+        sentences: The item's own title and text (not its inherited context).
+    """
+    for sentence in sentences:
+        folded = sentence.folded
+        if not re.search(_RD_SPENDING, folded):
+            continue
+        deduction = _RD_DEDUCTION.search(folded)
+        listed = deduction is not None and "、" in _clause_around(folded, deduction.start())
+        if (deduction is not None and not listed) or _RD_SUBSIDY.search(folded):
+            return Condition(
+                kind="numeric",
+                field="rd_ratio",
+                op=">",
+                value=0.0,
+                unit="%",
+                text="有研发投入（研发投入占比>0%）",
+                source=sentence.text,
+            )
+    return None
+
+
+def _clause_around(folded: str, position: int) -> str:
+    start = max(folded.rfind(mark, 0, position) for mark in ",，:：") + 1
+    ends = [i for mark in ",，:：" if (i := folded.find(mark, position)) != -1]
+    return folded[start : min(ends, default=len(folded))]
