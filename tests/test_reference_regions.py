@@ -103,6 +103,24 @@ def test_lookup_free_text(text, code):
     assert regions.lookup(text).code == code
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("苏州工业园区", "320500"),  # one word to jieba
+        ("江苏省苏州工业园区", "320500"),
+        ("北京经济技术开发区", "110000"),
+        ("西安高新区", "610100"),
+        ("长沙经开区", "430100"),
+        ("南京江北新区", "320100"),
+        ("天津滨海新区", "120116"),  # a district of the table, not a zone
+        ("深圳市南山区", "440305"),
+    ],
+)
+def test_a_functional_zone_resolves_to_the_division_it_lies_in(text, code):
+    """Member lists give 苏州工业园区 as the address; a zone the table lacks is its city."""
+    assert regions.lookup(text).code == code
+
+
 def test_ambiguous_county_names_need_context():
     assert regions.lookup("鼓楼区") is None  # 南京, 徐州, 福州, 开封 each have one
     assert regions.lookup("福建省福州市鼓楼区").code == "350102"

@@ -87,6 +87,11 @@ _WORDLIKE_COUNTY_NAMES = frozenset(
 )
 # A county name followed by one of these is a word: 县域, 区域, 县级.
 _WORD_AFTER_COUNTY = frozenset("域级")
+# Functional zones are not divisions of the table; jieba keeps some as one word (苏州工业园区),
+# so a city or county name right before one still ends there and the zone resolves to it.
+_ZONE_AFTER = re.compile(
+    r"高新技术产业开发区|经济技术开发区|经济开发区|高新区|经开区|开发区|工业园区|新区|保税区|自贸区"
+)
 _CODE = re.compile(r"\d{6}(?:\d{3}(?:\d{3})?)?")
 _SEPARATORS = re.compile(r"[\s·•,，、/\\|\-—_()（）\[\]【】:：;；]+")
 
@@ -337,6 +342,7 @@ class RegionTable:
         ends = (
             ends
             or end == len(text)
+            or _ZONE_AFTER.match(text, end) is not None
             or any(
                 text[end : end + n] in self._by_name
                 for n in self._lengths_from.get(text[end : end + 1], ())
