@@ -140,6 +140,34 @@ def test_conditions_stated_once_above_numbered_items_are_inherited() -> None:
     assert [(a.kind, a.wan) for a in card.amounts] == [("fixed", 50)]
 
 
+@pytest.mark.parametrize(
+    ("applicants", "sectors"),
+    [
+        ("具有独立法人资格的制造业企业，申报时生产经营正常", ["C"]),
+        # one applicant of a list: the others (platform firms, service providers) may apply too
+        ("具有独立法人资格的工业企业、工业互联网平台企业和解决方案服务商", []),
+    ],
+)
+def test_a_sector_named_under_the_applicants_heading_binds_the_item(
+    applicants: str, sectors: list[str]
+) -> None:
+    # an item exported as a record of its own: its measure, then the document's 支持对象
+    text = (
+        "二、支持政策\n"
+        "（二）贷款贴息。对获得技改贷款的中小企业，按实际利息的50%给予贴息，最高50万元。\n"
+        "一、支持对象\n"
+        f"在临沂市注册纳税、{applicants}。"
+    )
+    (card,) = cards_of(
+        id="ly#2",
+        title="临沂市支持企业技术改造若干措施（贷款贴息）",
+        region="山东省临沂市",
+        text=text,
+    )
+    assert "中小企业" in card.beneficiaries
+    assert card.industries == sectors
+
+
 def test_ben_qu_points_back_to_the_issuers_district() -> None:
     doc = PolicyDocument(
         id="xh",

@@ -56,6 +56,8 @@ _NAMES_NOBODY = re.compile(
     r"(?<!列入)(?<!纳入)(?<!入选)《[^》]{0,60}》"
     r"|(?:领军人才|高层次人才|创新团队)(?:支持|集聚|引进|培育|倍增)?(?:计划|工程)"
 )
+_BARE_HEADING_CHARS = 16
+_SENTENCE_MARK = re.compile(r"[，。；,;：:]")
 # What may stand between two kinds listed as alternatives (龙头企业、家庭农场和农民专业合作社).
 _LISTED_BETWEEN = re.compile(r"^(?:[、,，/]|和|及|与|或|以及|或者)$")
 # A clause on how or when to apply (…奖励按季度申报, 由企业向区商务局申报) names a measure or a
@@ -234,6 +236,29 @@ def _is_lender(name: str) -> bool:
     return entry is not None and "J" in (entry.industries or ())
 
 
+def _is_sector(name: str) -> bool:
+    """A kind that is a sector (工业企业, 制造业企业): under 支持对象 it binds every item of
+    the document, as the card's industries; other kinds there would only widen an item's own
+    list of alternatives, so they stay as the item names them."""
+    entry = qualifications.get(name)
+    return entry is not None and entry.kind in ("industry", "statistical")
+
+
+def _named_alone(name: str, cleaned: str) -> bool:
+    """Whether a kind is not one of a list of applicants (工业企业、工业互联网平台企业和服务商)."""
+    span = _span(name, cleaned)
+    if span is None:
+        return False
+    before, after = cleaned[: span[0]], cleaned[span[1] :]
+    return not (before.endswith(_LIST_SEPARATORS) or after.startswith(_LIST_SEPARATORS))
+
+
+def _is_bare_heading(sentence: Sentence) -> bool:
+    """一、支持对象 or （三）申报条件 on a line of its own, not a sentence."""
+    folded = sentence.folded.strip()
+    return len(folded) <= _BARE_HEADING_CHARS and not _SENTENCE_MARK.search(folded)
+
+
 def _is_qualification(name: str) -> bool:
     entry = qualifications.get(name)
     return entry is not None and entry.kind == "qualification"
@@ -249,7 +274,10 @@ def find_beneficiaries(sentences: list[Sentence]) -> list[BeneficiaryHit]:
         Every (kind, clause) hit; see :func:`beneficiary_names` for the item's list.
     """
     hits: list[BeneficiaryHit] = []
+    scoped = False  # under a heading line that names the applicants (一、支持对象)
     for sentence in sentences:
+        if _is_bare_heading(sentence):
+            scoped = bool(_SCOPE.search(sentence.folded))
         folded = strip_quotes(_NAMES_NOBODY.sub(lambda m: " " * len(m.group(0)), sentence.folded))
         granting = bool(_GRANT.search(folded))
         withholding = bool(_WITHHOLDING.search(folded))
@@ -262,6 +290,11 @@ def find_beneficiaries(sentences: list[Sentence]) -> list[BeneficiaryHit]:
                 role = "mention"
             cleaned = qualifications.clean(clause)
             roles = {n: _kind_role(n, cleaned, role) for n in names}
+            if scoped and not withholding and not _MENTION_CUE.search(clause):
+                roles = {
+                    n: "requirement" if _is_sector(n) and _named_alone(n, cleaned) else r
+                    for n, r in roles.items()
+                }
             served = (
                 _served_by_role(cleaned, roles)
                 | _listed_beside_firms(cleaned, roles)
