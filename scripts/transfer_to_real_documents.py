@@ -6,7 +6,8 @@ The held-out benchmark's policies are not ours, so the figure to trust is on doc
 never trained on. The dev set holds 44 real documents (origin ``shared`` in its corpus.tsv) next
 to the 48 documents of the sample corpus that the item set splits into items. This fits the
 trees and the linear model on the shipped recipe minus those real documents (the item set's tune
-split, its cut-down profiles at ``--thin``, the dev set's sample-corpus documents at 0.1), and
+split, its cut-down profiles at ``--thin``, the dev set's sample-corpus documents at 0.1; not
+``dev_items``, whose real part is those documents' items), and
 ranks only the real documents for each dev enterprise, with full and cut-down profiles, against
 the hand-weighted score, which was never fitted. nDCG@10 / P@5 per column.
 """
