@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from policymatch.reference import qualifications
-from policymatch.translate.measure import TAX_RELIEF
+from policymatch.translate.measure import TAX_RELIEF, is_bare_heading
 from policymatch.translate.text import Origin, Sentence, split_clauses, strip_quotes
 
 Role = Literal["requirement", "award", "mention"]
@@ -56,8 +56,6 @@ _NAMES_NOBODY = re.compile(
     r"(?<!列入)(?<!纳入)(?<!入选)《[^》]{0,60}》"
     r"|(?:领军人才|高层次人才|创新团队)(?:支持|集聚|引进|培育|倍增)?(?:计划|工程)"
 )
-_BARE_HEADING_CHARS = 16
-_SENTENCE_MARK = re.compile(r"[，。；,;：:]")
 # What may stand between two kinds listed as alternatives (龙头企业、家庭农场和农民专业合作社).
 _LISTED_BETWEEN = re.compile(r"^(?:[、,，/]|和|及|与|或|以及|或者)$")
 # A clause on how or when to apply (…奖励按季度申报, 由企业向区商务局申报) names a measure or a
@@ -253,12 +251,6 @@ def _named_alone(name: str, cleaned: str) -> bool:
     return not (before.endswith(_LIST_SEPARATORS) or after.startswith(_LIST_SEPARATORS))
 
 
-def _is_bare_heading(sentence: Sentence) -> bool:
-    """一、支持对象 or （三）申报条件 on a line of its own, not a sentence."""
-    folded = sentence.folded.strip()
-    return len(folded) <= _BARE_HEADING_CHARS and not _SENTENCE_MARK.search(folded)
-
-
 def _is_qualification(name: str) -> bool:
     entry = qualifications.get(name)
     return entry is not None and entry.kind == "qualification"
@@ -276,7 +268,7 @@ def find_beneficiaries(sentences: list[Sentence]) -> list[BeneficiaryHit]:
     hits: list[BeneficiaryHit] = []
     scoped = False  # under a heading line that names the applicants (一、支持对象)
     for sentence in sentences:
-        if _is_bare_heading(sentence):
+        if is_bare_heading(sentence.folded):
             scoped = bool(_SCOPE.search(sentence.folded))
         folded = strip_quotes(_NAMES_NOBODY.sub(lambda m: " " * len(m.group(0)), sentence.folded))
         granting = bool(_GRANT.search(folded))

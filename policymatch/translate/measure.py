@@ -30,15 +30,17 @@ _BARE_HEADING_CHARS = 16  # 五、有效期, （三）申报办理: a heading li
 _SENTENCE = re.compile(r"[，。；,;：:]")
 
 
+def is_bare_heading(line: str) -> bool:
+    """Whether a line is a heading on its own (五、有效期, 一、支持对象), not a sentence."""
+    line = line.strip()
+    return bool(line) and len(line) <= _BARE_HEADING_CHARS and not _SENTENCE.search(line)
+
+
 def opening_heading(text: str) -> list[str]:
     """The item's first line when it is a bare heading (五、有效期), else nothing: an item cut
     from a policy may carry its heading in its text rather than its heading path."""
     first = text.strip().split("\n", 1)[0].strip()
-    return (
-        [first]
-        if first and len(first) <= _BARE_HEADING_CHARS and not _SENTENCE.search(first)
-        else []
-    )
+    return [first] if is_bare_heading(first) else []
 
 
 def is_plan_heading(headings: list[str], title: str) -> bool:
