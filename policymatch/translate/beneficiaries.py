@@ -22,7 +22,13 @@ from typing import Literal
 
 from policymatch.reference import qualifications
 from policymatch.translate.measure import TAX_RELIEF, is_bare_heading
-from policymatch.translate.text import Origin, Sentence, split_clauses, strip_quotes
+from policymatch.translate.text import (
+    Origin,
+    Sentence,
+    clause_at,
+    split_clauses,
+    strip_quotes,
+)
 
 Role = Literal["requirement", "award", "mention"]
 
@@ -167,11 +173,8 @@ def _role(clause: str, sentence: Sentence, granting: bool) -> Role:
 
 def clause_role_at(folded: str, position: int, sentence: Sentence) -> Role:
     """The role of whatever is named at ``position`` of a folded sentence, read from its clause."""
-    granting = bool(_GRANT.search(folded))
-    for start, clause in split_clauses(folded):
-        if start <= position < start + len(clause):
-            return _role(clause, sentence, granting)
-    return "mention"
+    clause = clause_at(folded, position)
+    return "mention" if clause is None else _role(clause, sentence, bool(_GRANT.search(folded)))
 
 
 def _forms(name: str) -> list[str]:

@@ -19,7 +19,7 @@ from policymatch.translate import formatting
 from policymatch.translate.models import Condition, Op
 from policymatch.translate.numbers import Quantity, find_quantities
 from policymatch.translate.tables import FieldWords, numeric_fields, words
-from policymatch.translate.text import Sentence
+from policymatch.translate.text import Sentence, clause_at
 
 # Comparison words before the number, longest first so 不超过 wins over 超过.
 _PRE_OPS: tuple[tuple[str, Op], ...] = (
@@ -299,7 +299,7 @@ def rd_spending_condition(sentences: list[Sentence]) -> Condition | None:
         if not re.search(_RD_SPENDING, folded):
             continue
         deduction = _RD_DEDUCTION.search(folded)
-        listed = deduction is not None and "、" in _clause_around(folded, deduction.start())
+        listed = deduction is not None and "、" in (clause_at(folded, deduction.start()) or "")
         if (deduction is not None and not listed) or _RD_SUBSIDY.search(folded):
             return Condition(
                 kind="numeric",
@@ -311,9 +311,3 @@ def rd_spending_condition(sentences: list[Sentence]) -> Condition | None:
                 source=sentence.text,
             )
     return None
-
-
-def _clause_around(folded: str, position: int) -> str:
-    start = max(folded.rfind(mark, 0, position) for mark in ",，:：") + 1
-    ends = [i for mark in ",，:：" if (i := folded.find(mark, position)) != -1]
-    return folded[start : min(ends, default=len(folded))]

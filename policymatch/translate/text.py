@@ -92,3 +92,11 @@ def split_clauses(folded: str) -> list[tuple[int, str]]:
     if start < len(folded):
         clauses.append((start, folded[start:]))
     return clauses
+
+
+def clause_at(folded: str, position: int) -> str | None:
+    """The clause of a folded sentence that holds ``position`` (None on a separator)."""
+    for start, clause in split_clauses(folded):
+        if start <= position < start + len(clause):
+            return clause
+    return None
