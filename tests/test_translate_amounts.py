@@ -44,6 +44,9 @@ def test_a_list_after_fenbie_keeps_the_kind_of_its_first_member() -> None:
 def test_thresholds_are_not_amounts() -> None:
     text = "对实际完成投资额达500万元以上的，按照10%给予补助，最高补助100万元"
     assert amounts(text) == [("ratio", 0.1), ("max", 100)]
+    # a goal of output (产值超…) is a bar to reach, not a sum handed out
+    assert amounts("支持企业兼并重组，培育产值超10亿元的行业龙头企业") == []
+    assert amounts("对年营业收入首次超5亿元的企业，给予一次性奖励100万元") == [("fixed", 100)]
 
 
 def test_a_bound_on_the_loan_is_no_cap_on_the_grant() -> None:

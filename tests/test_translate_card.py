@@ -349,6 +349,34 @@ def test_procedure_and_validity_parts_are_not_support_measures(text: str) -> Non
     assert cards and not any(card.is_support_measure for card in cards)
 
 
+_GRANT_WITHOUT_AMOUNT = "（三）加大资金支持。对新认定的专精特新中小企业给予奖励，落实高新技术企业税收优惠。"
+_GRANT_WITH_AMOUNT = "（三）加大资金支持。对新认定的专精特新中小企业给予一次性奖励20万元。"
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "measure"),
+    [
+        # a measure document grants without naming a sum (the sum is set by the department)
+        ("关于支持中小企业专精特新发展的若干措施", _GRANT_WITHOUT_AMOUNT, True),
+        # a plan says what will be supported; only a stated sum makes a clause applicable
+        ("某省“十四五”中小企业发展规划", _GRANT_WITHOUT_AMOUNT, False),
+        ("关于印发某市中小企业数字化转型三年行动方案的通知", _GRANT_WITHOUT_AMOUNT, False),
+        ("某省“十四五”中小企业发展规划", _GRANT_WITH_AMOUNT, True),
+        # a reply letter or a list of results offers nothing, sums or not
+        ("国务院办公厅关于某省所提问题和建议办理情况的函", _GRANT_WITH_AMOUNT, False),
+        ("关于公布2025年专精特新中小企业名单的通知", _GRANT_WITH_AMOUNT, False),
+        # a notice calling for applications is read clause by clause as before
+        ("关于组织申报2025年专精特新中小企业奖励的通知", _GRANT_WITH_AMOUNT, True),
+    ],
+)
+def test_the_kind_of_document_bounds_what_counts_as_a_measure(
+    title: str, text: str, measure: bool
+) -> None:
+    doc = build_document(RawRecord(id="kind", title=title, text=text))
+    (item,) = split_document(doc)
+    assert translate_item(item, doc).is_support_measure is measure
+
+
 def test_an_agency_named_in_the_title_does_not_make_a_measure_a_closing_article() -> None:
     # 国家金融监督管理总局 contains 监督管理, the heading of a supervision chapter
     cards = cards_of(

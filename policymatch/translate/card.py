@@ -41,7 +41,7 @@ from policymatch.translate.industries import (
     find_industries,
     industry_codes,
 )
-from policymatch.translate.measure import is_support_measure, opening_heading
+from policymatch.translate.measure import document_kind, is_support_measure, opening_heading
 from policymatch.translate.models import Condition, PolicyCard
 from policymatch.translate.regions import document_region, find_region_scope
 from policymatch.translate.scope import binds_elsewhere
@@ -278,7 +278,9 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
     department = find_department(parts.text + parts.context, doc.issuer, facts.sentences)
     max_wan = amount_reader.max_amount_wan(found_amounts)
     headings = [*item.heading_path, *opening_heading(item.text)]
-    support = is_support_measure(own, found_amounts, support_names, headings, item.title)
+    support = is_support_measure(
+        own, found_amounts, support_names, headings, item.title, document_kind(doc.title)
+    )
     if not support:
         # Goals and plans target nobody: sectors and kinds they name are mentions.
         industry_hits = []

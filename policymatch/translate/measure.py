@@ -6,11 +6,16 @@ support measure when it grants money, or when it hands something out (给予, �
 What a sentence withholds (不予支持其获得补助) does not count as handing out, and a step
 of the application procedure, supervision or the closing articles (附则) is no measure even
 when it quotes the amounts.
+
+The document's kind (文种) read from its title weighs too: a plan (规划, 行动方案) or a
+regulation (条例) gives something only where an item states an amount, and a reply letter,
+result list or briefing (函, 名单, 通报) gives nothing at all.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from policymatch.translate.models import Amount
 from policymatch.translate.tables import words
@@ -28,6 +33,9 @@ _PLAIN_SUPPORT = re.compile(r"(?:给予|予以)(?:一定的?|适当的?|重点)?
 _WITHHELD = re.compile(r"(?:不予|不得|不再|不能)[^,，;；。]*")
 _BARE_HEADING_CHARS = 16  # 五、有效期, （三）申报办理: a heading line, not a sentence
 _SENTENCE = re.compile(r"[，。；,;：:]")
+# 关于印发《X》的通知: the kind is X's, not the covering notice's.
+_COVERING = re.compile(r"[》”\s]*的?(?:通知|通告|公告)\s*$")
+DocumentKind = Literal["plan", "result", "measure"]
 
 
 def is_bare_heading(line: str) -> bool:
@@ -49,6 +57,35 @@ def is_plan_heading(headings: list[str], title: str) -> bool:
     return any(w in h for h in [*headings, title] for w in plan_words)
 
 
+def document_kind(title: str | None) -> DocumentKind | None:
+    """The kind of document a title names, or None when it names none.
+
+    The last kind word decides (a Chinese title ends with its kind: 关于支持规划建设的若干措施
+    is 措施), after a covering notice is taken off (关于印发…实施方案的通知 is a plan,
+    关于公布…名单的通知 a result list).
+
+    >>> document_kind("国务院关于印发国家职业教育改革实施方案的通知")
+    'plan'
+    >>> document_kind("关于公布2024年第一批专精特新中小企业名单的通知")
+    'result'
+    >>> document_kind("关于做好2024年失业保险稳岗返还工作的通知")
+    'measure'
+    """
+    if not title:
+        return None
+    return _last_kind(_COVERING.sub("", title)) or _last_kind(title)
+
+
+def _last_kind(title: str) -> DocumentKind | None:
+    last: tuple[int, DocumentKind] | None = None
+    for kind in ("plan", "result", "measure"):
+        for word in words(f"{kind}_titles"):
+            at = title.rfind(word)
+            if at >= 0 and (last is None or at + len(word) > last[0]):
+                last = (at + len(word), kind)  # type: ignore[assignment]
+    return last[1] if last else None
+
+
 def is_non_measure_section(headings: list[str]) -> bool:
     """Whether the item is a step of applying (申报流程, 提交材料), supervision or the closing
     articles: amounts quoted there belong to a measure stated elsewhere. Headings only: a
@@ -68,6 +105,7 @@ def is_support_measure(
     support_types: list[str],
     headings: list[str],
     title: str,
+    kind: DocumentKind | None = None,
 ) -> bool:
     """Decide whether the item is something an enterprise can apply for or receive.
 
@@ -77,15 +115,16 @@ def is_support_measure(
         support_types: Support types found in them.
         headings: The item's heading path.
         title: The item's title.
+        kind: The kind of its document (:func:`document_kind`).
 
     Returns:
         True for a support measure; False for goals, principles, duties and plans.
     """
-    if is_non_measure_section(headings):
+    if kind == "result" or is_non_measure_section(headings):
         return False
     if any(a.wan is not None or a.ratio is not None for a in amounts):
         return True
-    if is_plan_heading(headings, title):
+    if kind == "plan" or is_plan_heading(headings, title):
         return False
     granting = [s for s in sentences if _granting(s)]
     if not granting:
