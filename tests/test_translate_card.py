@@ -349,7 +349,9 @@ def test_procedure_and_validity_parts_are_not_support_measures(text: str) -> Non
     assert cards and not any(card.is_support_measure for card in cards)
 
 
-_GRANT_WITHOUT_AMOUNT = "（三）加大资金支持。对新认定的专精特新中小企业给予奖励，落实高新技术企业税收优惠。"
+_GRANT_WITHOUT_AMOUNT = (
+    "（三）加大资金支持。对新认定的专精特新中小企业给予奖励，落实高新技术企业税收优惠。"
+)
 _GRANT_WITH_AMOUNT = "（三）加大资金支持。对新认定的专精特新中小企业给予一次性奖励20万元。"
 
 
@@ -367,6 +369,13 @@ _GRANT_WITH_AMOUNT = "（三）加大资金支持。对新认定的专精特新�
         ("关于公布2025年专精特新中小企业名单的通知", _GRANT_WITH_AMOUNT, False),
         # a notice calling for applications is read clause by clause as before
         ("关于组织申报2025年专精特新中小企业奖励的通知", _GRANT_WITH_AMOUNT, True),
+        # what trails the title in brackets is no kind of document (an item record's heading)
+        (
+            "某市专精特新中小企业扶持办法（申报主体：未列入失信黑名单的企业）",
+            _GRANT_WITHOUT_AMOUNT,
+            True,
+        ),
+        ("某省中小企业发展规划（2021—2025年）", _GRANT_WITHOUT_AMOUNT, False),
     ],
 )
 def test_the_kind_of_document_bounds_what_counts_as_a_measure(

@@ -70,10 +70,30 @@ def document_kind(title: str | None) -> DocumentKind | None:
     'result'
     >>> document_kind("关于做好2024年失业保险稳岗返还工作的通知")
     'measure'
+    >>> document_kind("某市数字经济园区建设扶持办法（申报主体：未列入黑名单的企业）")
+    'measure'
     """
     if not title:
         return None
+    title = _without_trailing_note(title)
     return _last_kind(_COVERING.sub("", title)) or _last_kind(title)
+
+
+def _without_trailing_note(title: str) -> str:
+    """The title without what trails it in brackets: (试行), (2024—2026年), or the heading
+    an item record appends (…的指导意见（营造发展环境）), which is no kind of document."""
+    title = title.rstrip()
+    while title.endswith(("）", ")")):
+        depth = 0
+        for at in range(len(title) - 1, -1, -1):
+            depth += title[at] in "）)"
+            depth -= title[at] in "（("
+            if depth == 0:
+                break
+        if depth or at == 0:
+            return title
+        title = title[:at].rstrip()
+    return title
 
 
 def _last_kind(title: str) -> DocumentKind | None:
