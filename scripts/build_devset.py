@@ -4,6 +4,7 @@
     PYTHONPATH=. .venv/bin/python scripts/build_devset.py pool     # eval/datasets/dev/pool.tsv
     PYTHONPATH=. .venv/bin/python scripts/build_devset.py show dev-e01 dev-e02   # label views
     PYTHONPATH=. .venv/bin/python scripts/build_devset.py export out.jsonl       # policies JSONL
+    PYTHONPATH=. .venv/bin/python scripts/build_devset.py distractors DIR --laws 40
 
 Pooling (see eval/GUIDELINE.md) uses retrievers written here, independent of the system's matcher
 so the labels do not lean towards it: the top 15 records per enterprise from BM25 (bm25s over
@@ -193,6 +194,45 @@ def cmd_export(args: argparse.Namespace) -> None:
     print(f"wrote {args.path}")
 
 
+def cmd_distractors(args: argparse.Namespace) -> None:
+    """The dev set with every other real policy of ../shared beside it, in the held-out form.
+
+    The 244 documents the dev set left out (five-year plans, guides, reply letters, notices to
+    universities) and a seeded sample of laws that mention enterprises are unlabelled, so they
+    count as not relevant: a figure lower than the dev set's means a distractor climbed into a
+    top list. ``policymatch eval --policies DIR/policies.jsonl --enterprises
+    DIR/enterprises.jsonl --qrels DIR/qrels.txt --out OUT --ignore-validity --split report``.
+    """
+    import random
+    import shutil
+
+    from policymatch.evaluation.devset import (
+        SHARED_FILES,
+        iter_shared_rows,
+        shared_data_dir,
+        shared_record,
+    )
+
+    out = Path(args.dir)
+    out.mkdir(parents=True, exist_ok=True)
+    records = load_corpus(DEV)
+    taken = {record.id for record in records}
+    root = shared_data_dir() / "policies"
+    for prefix in ("xvshiting", "zhouynf", "viktorsdb"):
+        for raw in iter_shared_rows(root / SHARED_FILES[prefix]):
+            if str(raw["id"]) not in taken:
+                records.append(shared_record(raw))
+    laws = [
+        raw for raw in iter_shared_rows(root / SHARED_FILES["lawrefbook"]) if "企业" in raw["text"]
+    ]
+    for raw in random.Random(args.seed).sample(laws, min(args.laws, len(laws))):
+        records.append(shared_record(raw))
+    write_policies_jsonl(records, out / "policies.jsonl")
+    for name in ("enterprises.jsonl", "qrels.txt", "split.tsv"):
+        shutil.copyfile(DEV / name, out / name)
+    print(f"wrote {len(records)} records ({len(records) - len(taken)} unlabelled) to {out}")
+
+
 def cmd_stats(_args: argparse.Namespace) -> None:
     qrels = read_qrels(DEV / "qrels.txt")
     grades = defaultdict(int)
@@ -216,6 +256,11 @@ def main() -> None:
     export = sub.add_parser("export")
     export.add_argument("path")
     export.set_defaults(func=cmd_export)
+    distractors = sub.add_parser("distractors")
+    distractors.add_argument("dir")
+    distractors.add_argument("--laws", type=int, default=40, help="laws sampled as distractors")
+    distractors.add_argument("--seed", type=int, default=7)
+    distractors.set_defaults(func=cmd_distractors)
     sub.add_parser("stats").set_defaults(func=cmd_stats)
     args = parser.parse_args()
     args.func(args)

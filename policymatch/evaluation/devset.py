@@ -146,7 +146,8 @@ def shared_record(raw: dict) -> RawRecord:
     raise InputError(f"no shared source for record id {record_id!r}", field="id")
 
 
-def _iter_shared(file: Path) -> Iterator[dict]:
+def iter_shared_rows(file: Path) -> Iterator[dict]:
+    """The raw rows of one ../shared policy file (JSONL, gzipped or not)."""
     opener = gzip.open if file.name.endswith(".gz") else open
     with opener(file, "rt", encoding="utf-8") as handle:
         for line in handle:
@@ -176,7 +177,7 @@ def load_shared_records(ids: list[str], shared_dir: Path | None = None) -> dict[
                 "folder)",
                 source=str(file),
             )
-        for raw in _iter_shared(file):
+        for raw in iter_shared_rows(file):
             if str(raw.get("id")) in record_ids:
                 found[str(raw["id"])] = shared_record(raw)
     missing = sorted(set(ids) - set(found))
