@@ -434,3 +434,32 @@ def test_a_benefit_reckoned_on_rd_spending_needs_some(text: str, implied: bool) 
         assert "研发投入占比0%" in " ".join(c.reason for c in none.checks)
         assert some.verdict != "不符合"
         assert unknown.verdict != "不符合"
+
+
+@pytest.mark.parametrize(
+    ("text", "for_firms"),
+    [
+        # a national incentive for the localities that did well is no subsidy for a firm
+        ("五、对技术改造成效明显的市（地、州、盟），在工业转型升级资金安排中给予奖励。", False),
+        # the county or the operator: the operator applies
+        ("新评定为国家5A级旅游景区的，给予景区所在县（市、区）或经营主体一次性奖励500万元。", True),
+        # the provinces pay for what the firms get
+        ("对小微企业给予贷款贴息，所需资金由各省（区、市）财政承担。", True),
+    ],
+)
+def test_an_award_to_local_governments_is_not_for_firms(text: str, for_firms: bool) -> None:
+    doc = build_document(
+        RawRecord(id="gov", title="关于进一步加大激励支持力度的通知", text=text, region="全国")
+    )
+    (item,) = split_document(doc)
+    card = translate_item(item, doc)
+    firm = EnterpriseProfile(
+        id="firm",
+        region_code="370102",
+        employees=40,
+        revenue=3000,
+        total_assets=2000,
+        industry_code="3484",
+        scope="旅游景区管理；通用设备制造",
+    )
+    assert (check_eligibility(card, firm).verdict != "不符合") is for_firms
