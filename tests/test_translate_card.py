@@ -365,7 +365,7 @@ _GRANT_WITH_AMOUNT = "（三）加大资金支持。对新认定的专精特新�
         ("关于印发某市中小企业数字化转型三年行动方案的通知", _GRANT_WITHOUT_AMOUNT, False),
         ("某省“十四五”中小企业发展规划", _GRANT_WITH_AMOUNT, True),
         # a reply letter or a list of results offers nothing, sums or not
-        ("国务院办公厅关于某省所提问题和建议办理情况的函", _GRANT_WITH_AMOUNT, False),
+        ("市政府办公厅关于某区请示事项的复函", _GRANT_WITH_AMOUNT, False),
         ("关于公布2025年专精特新中小企业名单的通知", _GRANT_WITH_AMOUNT, False),
         # a notice calling for applications is read clause by clause as before
         ("关于组织申报2025年专精特新中小企业奖励的通知", _GRANT_WITH_AMOUNT, True),
@@ -440,7 +440,10 @@ def test_a_benefit_reckoned_on_rd_spending_needs_some(text: str, implied: bool) 
     ("text", "for_firms"),
     [
         # a national incentive for the localities that did well is no subsidy for a firm
-        ("五、对技术改造成效明显的市（地、州、盟），在工业转型升级资金安排中给予奖励。", False),
+        (
+            "三、对年度考核中制造业投资增长较快的市（地、州、盟），在次年专项资金分配中给予奖励。",
+            False,
+        ),
         # the county or the operator: the operator applies
         ("新评定为国家5A级旅游景区的，给予景区所在县（市、区）或经营主体一次性奖励500万元。", True),
         # the provinces pay for what the firms get
@@ -449,7 +452,7 @@ def test_a_benefit_reckoned_on_rd_spending_needs_some(text: str, implied: bool) 
 )
 def test_an_award_to_local_governments_is_not_for_firms(text: str, for_firms: bool) -> None:
     doc = build_document(
-        RawRecord(id="gov", title="关于进一步加大激励支持力度的通知", text=text, region="全国")
+        RawRecord(id="gov", title="关于对考核优秀地区实施奖励的通知", text=text, region="全国")
     )
     (item,) = split_document(doc)
     card = translate_item(item, doc)

@@ -64,7 +64,7 @@ def document_kind(title: str | None) -> DocumentKind | None:
     is 措施), after a covering notice is taken off (关于印发…实施方案的通知 is a plan,
     关于公布…名单的通知 a result list).
 
-    >>> document_kind("国务院关于印发国家职业教育改革实施方案的通知")
+    >>> document_kind("某省关于印发制造业技能人才培养实施方案的通知")
     'plan'
     >>> document_kind("关于公布2024年第一批专精特新中小企业名单的通知")
     'result'
