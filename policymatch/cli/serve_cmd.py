@@ -48,7 +48,6 @@ def load_enterprises(
 ) -> None:
     """Bulk-load enterprise profiles; bad rows are listed with their row number, good rows stored."""
     from api.bulk import load_enterprise_rows
-
     from policymatch.settings import get_settings
     from policymatch.store import PolicyStore
 

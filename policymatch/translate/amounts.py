@@ -20,7 +20,18 @@ from policymatch.translate.tables import words
 from policymatch.translate.text import Sentence
 
 _THRESHOLD_AFTER = re.compile(r"^\s?(?:及以上|或以上|以上|及以下|以下|(?:的|之)?(?:规模|以来))")
-_THRESHOLD_BEFORE = ("达到", "达", "超过", "超", "突破", "不低于", "不少于", "低于", "高于", "累计完成")
+_THRESHOLD_BEFORE = (
+    "达到",
+    "达",
+    "超过",
+    "超",
+    "突破",
+    "不低于",
+    "不少于",
+    "低于",
+    "高于",
+    "累计完成",
+)
 _RATE_WORDS = (
     "费率",
     "利率",
