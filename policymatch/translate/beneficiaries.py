@@ -61,6 +61,9 @@ _MENTION_CUE = re.compile(
 _NAMES_NOBODY = re.compile(
     r"(?<!列入)(?<!纳入)(?<!入选)《[^》]{0,60}》"
     r"|(?:领军人才|高层次人才|创新团队)(?:支持|集聚|引进|培育|倍增)?(?:计划|工程)"
+    # a quoted loan product (“小巨人信用贷”) is named after the borrowers it was made for, and is
+    # one product among others a firm may have taken
+    r"|“[^”]{0,16}贷”"
 )
 # What may stand between two kinds listed as alternatives (龙头企业、家庭农场和农民专业合作社).
 _LISTED_BETWEEN = re.compile(r"^(?:[、,，/]|和|及|与|或|以及|或者)$")
