@@ -77,7 +77,7 @@ def test_a_loan_product_named_after_a_kind_does_not_require_the_kind() -> None:
     assert roles("对获得“科技履约贷”“小巨人信用贷”等信贷产品的企业按实际利息的40%给予贴息") == {}
     assert roles("对获得“专精特新贷”的小微企业给予贴息") == {"小微企业": "requirement"}
     # a quoted title is still the kind (“专精特新”中小企业)
-    assert roles("对“专精特新”中小企业给予一次性奖励20万元") == {"专精特新中小企业": "requirement"}
+    assert roles("本区“专精特新”中小企业每家奖励20万元") == {"专精特新中小企业": "requirement"}
 
 
 @pytest.fixture(scope="module")
