@@ -41,7 +41,12 @@ from policymatch.translate.industries import (
     find_industries,
     industry_codes,
 )
-from policymatch.translate.measure import document_kind, is_support_measure, opening_heading
+from policymatch.translate.measure import (
+    DocumentKind,
+    document_kind,
+    is_support_measure,
+    opening_heading,
+)
 from policymatch.translate.models import Condition, PolicyCard
 from policymatch.translate.regions import document_region, find_region_scope
 from policymatch.translate.scope import binds_elsewhere
@@ -64,6 +69,7 @@ class DocumentFacts:
         apply_window: A window stated once for the whole document, if any.
         year: The document's year, for dates written without one.
         home: The region the issuer governs (None: national or unknown).
+        kind: The kind of document its title names (plan, result list …), if any.
     """
 
     sentences: list[Sentence]
@@ -71,6 +77,7 @@ class DocumentFacts:
     apply_window: DateSpan | None
     year: int | None
     home: regions.Region | None = None
+    kind: DocumentKind | None = None
 
 
 def read_document(doc: PolicyDocument) -> DocumentFacts:
@@ -88,7 +95,12 @@ def read_document(doc: PolicyDocument) -> DocumentFacts:
         )
     year = issued.year if issued else None
     return DocumentFacts(
-        sentences, validity, find_apply_window(sentences, year), year, document_region(doc)
+        sentences,
+        validity,
+        find_apply_window(sentences, year),
+        year,
+        document_region(doc),
+        document_kind(doc.title),
     )
 
 
@@ -279,7 +291,7 @@ def build_card(item: PolicyItem, doc: PolicyDocument, facts: DocumentFacts) -> P
     max_wan = amount_reader.max_amount_wan(found_amounts)
     headings = [*item.heading_path, *opening_heading(item.text)]
     support = is_support_measure(
-        own, found_amounts, support_names, headings, item.title, document_kind(doc.title)
+        own, found_amounts, support_names, headings, item.title, facts.kind
     )
     if not support:
         # Goals and plans target nobody: sectors and kinds they name are mentions.
