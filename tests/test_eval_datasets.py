@@ -9,6 +9,7 @@ import pytest
 from policymatch.errors import InputError
 from policymatch.evaluation.datasets import (
     EvalDataset,
+    read_enterprises,
     read_policies,
     read_qrels,
     read_split,
@@ -45,6 +46,35 @@ def test_policies_keep_metadata_and_ignore_unknown_fields(tmp_path):
     assert [r.id for r in records] == ["jn-1", "7"]
     assert records[0].region == "山东省济南市" and records[0].valid_until == "2025-12-31"
     assert records[1].line == 3 and records[1].source == str(path)
+
+
+def test_policies_under_other_exports_field_names(tmp_path):
+    path = write_lines(
+        tmp_path / "p.jsonl",
+        [
+            json.dumps(
+                {
+                    "id": "x-1",
+                    "标题": "关于支持外贸企业开拓市场的通知",
+                    "content": "对参加境外展会的企业给予展位费50%补助。",
+                    "发布日期": "2024-03-01",
+                    "地区": ["山东省", "河南省"],
+                    "有效期至": "2026-12-31",
+                },
+                ensure_ascii=False,
+            ),
+            json.dumps(
+                {"id": "x-2", "text": "原文", "content": "另一份", "title": "标题甲", "标题": "乙"},
+                ensure_ascii=False,
+            ),
+        ],
+    )
+    first, second = read_policies(path)
+    assert first.title == "关于支持外贸企业开拓市场的通知"
+    assert first.text.startswith("对参加境外展会")
+    assert (first.publish_date, first.valid_until) == ("2024-03-01", "2026-12-31")
+    assert first.region == "山东省、河南省"
+    assert (second.text, second.title) == ("原文", "标题甲")  # the stable names win
 
 
 def test_a_crawled_page_in_the_text_field_is_read_as_html(tmp_path):
@@ -137,3 +167,16 @@ def test_split_selects_enterprises_and_their_labels(tmp_path):
         data.select_split("test")
     with pytest.raises(InputError, match="expected"):
         read_split(write_lines(tmp_path / "bad.tsv", ["e1 train"]))
+
+
+def test_profiles_missing_most_facts_are_warned_about(tmp_path, caplog):
+    path = write_lines(
+        tmp_path / "e.jsonl",
+        [
+            json.dumps({"id": "a", "地域": "山东省济南市", "需求": "贷款"}, ensure_ascii=False),
+            json.dumps({"id": "b", "地域": "山东省青岛市", "需求": "招聘"}, ensure_ascii=False),
+        ],
+    )
+    with caplog.at_level("WARNING"):
+        read_enterprises(path)
+    assert "region (2 of 2)" in caplog.text and "needs" not in caplog.text

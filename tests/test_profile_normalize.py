@@ -130,6 +130,53 @@ def test_full_record_with_chinese_keys():
     assert profile.contact == {"name": "张三", "phone": "13800000000"}
 
 
+def test_english_and_camel_case_columns_and_a_region_split_in_parts():
+    profile = normalize_profile(
+        {
+            "company_name": "济南某某软件有限公司",
+            "Province": "山东省",
+            "city": "济南市",
+            "district": "历城区",
+            "Industry Name": "软件和信息技术服务业",
+            "employeeCount": "40人",
+            "annual_revenue": "600万元",
+            "demands": "贷款贴息；招聘补贴",
+            "honors": ["科小"],
+        },
+        as_of=AS_OF,
+    )
+    assert profile.id == "济南某某软件有限公司"
+    assert profile.region_code == "370112"
+    assert profile.industry_code == "65"
+    assert (profile.employees, profile.revenue, profile.size_class) == (40, 600.0, "小")
+    assert profile.needs == ["贷款贴息", "招聘补贴"]
+    assert profile.qualifications == ["科技型中小企业"]
+
+
+def test_nested_groups_and_unclaimed_text_columns_are_read():
+    profile = normalize_profile(
+        {
+            "id": "n-1",
+            "basic": {"region": "浙江省宁波市", "established": 2021},
+            "finance": {"revenue": 800, "employees": 12},
+            "主营业务": "注塑模具设计与加工",
+            "主要产品": "汽车内饰件模具",
+            "主要客户": "长三角整车厂的一级供应商",
+            "批次号": "B-2024-07",
+        },
+        as_of=AS_OF,
+    )
+    assert profile.region_code == "330200" and profile.founded == dt.date(2021, 1, 1)
+    assert (profile.revenue, profile.employees) == (800.0, 12)
+    assert "汽车内饰件模具" in profile.description and "一级供应商" in profile.description
+    assert "B-2024-07" not in profile.description
+
+
+@pytest.mark.parametrize(("written", "size"), [("小微企业", "小"), ("Small", "小"), ("中小", None)])
+def test_size_words_and_bands(written, size):
+    assert normalize_profile({"id": "s", "企业规模": written}).size_class == size
+
+
 def test_revenue_column_in_yuan_is_converted():
     profile = normalize_profile(
         {"id": "a", "营业收入(元)": 35000000, "行业代码": "6513", "从业人员": 120}

@@ -31,6 +31,19 @@ Qrels = dict[str, dict[str, int]]
 
 SPLITS = ("tune", "report")
 _RECORD_FIELDS = set(RawRecord.model_fields) - {"line", "format"}
+# Names other exports give the same fields; the stable name wins when both are present.
+_RECORD_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": ("content", "body", "正文", "内容", "全文"),
+    "title": ("标题", "policy_title", "name"),
+    "issuer": ("发文机关", "发布机构", "发文单位", "department", "issuing_authority"),
+    "region": ("地区", "适用地区", "region_name"),
+    "publish_date": ("发布日期", "发布时间", "published", "date", "pub_date"),
+    "written_date": ("成文日期",),
+    "valid_from": ("生效日期", "start_date", "effective_date"),
+    "valid_until": ("有效期至", "失效日期", "end_date", "expiry_date", "expires"),
+    "doc_number": ("文号", "发文字号"),
+    "url": ("链接", "link"),
+}
 
 
 @dataclass
@@ -104,6 +117,7 @@ def policy_record(raw: dict, *, source: str, line: int) -> RawRecord:
     """
     if not isinstance(raw, dict):
         raise InputError("expected a JSON object per line", source=source, line=line)
+    raw = _with_stable_names(raw)
     for name in ("id", "text"):
         value = raw.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -115,6 +129,8 @@ def policy_record(raw: dict, *, source: str, line: int) -> RawRecord:
             continue
         if isinstance(value, int | float) and name != "text":
             value = str(value)
+        if name == "region" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = "、".join(value)  # a measure for several places
         if not isinstance(value, str):
             raise InputError(
                 f"expected a string, got {type(value).__name__}",
@@ -127,6 +143,16 @@ def policy_record(raw: dict, *, source: str, line: int) -> RawRecord:
     # a crawled page's HTML in the text field is read as HTML, as the corpus readers do
     text_format = "html" if looks_like_html(known["text"]) else "text"
     return RawRecord(**known, line=line, format=text_format)
+
+
+def _with_stable_names(raw: dict) -> dict:
+    renamed = dict(raw)
+    for name, aliases in _RECORD_ALIASES.items():
+        if renamed.get(name) is None:
+            alias = next((a for a in aliases if raw.get(a) is not None), None)
+            if alias is not None:
+                renamed[name] = raw[alias]
+    return renamed
 
 
 def read_policies(path: Path) -> list[RawRecord]:
@@ -271,7 +297,31 @@ def read_enterprises(path: Path) -> list[EnterpriseProfile]:
         seen.add(profile.id)
     if not profiles:
         raise InputError("no enterprise profiles", source=str(path))
+    _warn_unread_facts(profiles, str(path))
     return profiles
+
+
+def _warn_unread_facts(profiles: list[EnterpriseProfile], source: str) -> None:
+    """Say which facts most profiles lack: a column under a name the reader does not know
+    looks the same as a blank one, and region is what every hard rule reads."""
+    facts = {
+        "region": sum(p.region_code is not None for p in profiles),
+        "industry": sum(p.industry_code is not None for p in profiles),
+        "size": sum(p.size_class is not None for p in profiles),
+        "needs": sum(bool(p.needs) for p in profiles),
+    }
+    missing = [
+        f"{name} ({len(profiles) - known} of {len(profiles)})"
+        for name, known in facts.items()
+        if known * 2 < len(profiles)
+    ]
+    if missing:
+        logger.warning(
+            "%s: most profiles have no %s; see FIELD_ALIASES in policymatch/profile/normalize.py "
+            "for the column names read",
+            source,
+            ", ".join(missing),
+        )
 
 
 def load_dataset(

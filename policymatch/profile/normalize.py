@@ -24,56 +24,196 @@ from policymatch.reference import industries, qualifications, regions, sme
 
 logger = logging.getLogger(__name__)
 
-# Column name (as written, units in brackets removed) -> profile field. ``contact.*`` fill the
-# contact dict; ``credit_code`` stands in for ``id`` when there is none.
+# Column name -> profile field, compared by :func:`_header_key` (units in brackets, case, spaces,
+# underscores and hyphens set aside, so ``Employee Count``, ``employee_count`` and
+# ``employeeCount`` are one name). ``contact.*`` fill the contact dict; ``credit_code`` stands in
+# for ``id`` when there is none; ``region_part.*`` are columns that each hold one level of the
+# region (省份, 城市, 区县), joined province first when there is no whole region.
+_FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "id": (
+        "id",
+        "编号",
+        "企业编号",
+        "企业id",
+        "会员编号",
+        "member_id",
+        "enterprise_id",
+        "company_id",
+    ),
+    "credit_code": ("统一社会信用代码", "社会信用代码", "信用代码", "credit_code", "uscc"),
+    "name": (
+        "name",
+        "企业名称",
+        "公司名称",
+        "单位名称",
+        "名称",
+        "企业",
+        "company_name",
+        "enterprise_name",
+        "company",
+    ),
+    "region": (
+        "region",
+        "所属地区",
+        "注册地",
+        "所在地区",
+        "地区",
+        "所在地",
+        "区域",
+        "注册地址",
+        "地址",
+        "所属区域",
+        "location",
+        "address",
+        "registered_address",
+        "region_name",
+    ),
+    "region_part.1": ("province", "省", "省份", "所属省份", "所在省份", "所在省"),
+    "region_part.2": ("city", "市", "城市", "地市", "所属城市", "所在城市", "所属地市", "所在市"),
+    "region_part.3": ("district", "county", "区县", "县区", "所属区县", "所在区县", "区", "县"),
+    "region_code": ("region_code", "区划代码", "行政区划代码", "地区代码", "adcode", "area_code"),
+    "industry": (
+        "industry",
+        "所属行业",
+        "行业",
+        "行业名称",
+        "国民经济行业",
+        "行业类别",
+        "行业分类",
+        "industry_name",
+        "sector",
+        "industry_category",
+    ),
+    "industry_code": (
+        "industry_code",
+        "行业代码",
+        "国民经济行业代码",
+        "行业分类代码",
+        "gb4754",
+        "nace",
+    ),
+    "scope": ("scope", "经营范围", "business_scope"),
+    "description": (
+        "description",
+        "企业简介",
+        "简介",
+        "主营业务",
+        "公司简介",
+        "企业介绍",
+        "主要产品",
+        "主营产品",
+        "intro",
+        "introduction",
+        "profile",
+        "summary",
+        "about",
+        "main_business",
+        "main_products",
+        "products",
+        "business",
+    ),
+    "employees": (
+        "employees",
+        "从业人员",
+        "从业人数",
+        "从业人员数",
+        "员工人数",
+        "职工人数",
+        "人数",
+        "员工数",
+        "employee_count",
+        "employees_count",
+        "num_employees",
+        "staff",
+        "staff_count",
+        "headcount",
+    ),
+    "revenue": (
+        "revenue",
+        "营业收入",
+        "年营业收入",
+        "主营业务收入",
+        "销售收入",
+        "营收",
+        "annual_revenue",
+        "operating_revenue",
+        "sales",
+        "turnover",
+    ),
+    "total_assets": ("total_assets", "资产总额", "总资产", "assets"),
+    "founded": (
+        "founded",
+        "成立日期",
+        "成立时间",
+        "注册日期",
+        "成立年份",
+        "established",
+        "establish_date",
+        "established_date",
+        "founded_date",
+        "founding_date",
+        "founded_year",
+        "registration_date",
+        "founded_on",
+    ),
+    "qualifications": (
+        "qualifications",
+        "资质",
+        "企业资质",
+        "资质荣誉",
+        "资质认定",
+        "荣誉资质",
+        "认定资质",
+        "qualification",
+        "certifications",
+        "certificates",
+        "honors",
+        "honours",
+        "credentials",
+    ),
+    "tags": ("tags", "标签", "企业标签", "labels", "keywords", "关键词"),
+    "needs": (
+        "needs",
+        "需求",
+        "企业需求",
+        "诉求",
+        "政策需求",
+        "需求描述",
+        "need",
+        "demands",
+        "demand",
+        "requirements",
+        "requests",
+        "policy_needs",
+        "wants",
+    ),
+    "rd_ratio": ("rd_ratio", "研发投入占比", "研发费用占比", "研发强度", "rd_intensity"),
+    "size_class": (
+        "size_class",
+        "企业规模",
+        "规模",
+        "规模类型",
+        "size",
+        "scale",
+        "enterprise_size",
+        "company_size",
+    ),
+    "age_years": ("age_years", "成立年限", "age"),
+    "contact": ("contact",),
+    "contact.name": ("联系人", "contact_name"),
+    "contact.phone": ("联系电话", "电话", "手机", "联系方式", "contact_phone", "phone"),
+    "contact.email": ("邮箱", "电子邮箱", "email", "contact_email"),
+    "region_path": ("region_path",),
+}
+_KEY_PUNCTUATION = re.compile(r"[\s_\-.·]+")
+
+
+def _header_key(text: str) -> str:
+    return _KEY_PUNCTUATION.sub("", text).lower()
+
+
 FIELD_ALIASES: dict[str, str] = {
-    **{k: "id" for k in ("id", "编号", "企业编号", "企业id", "会员编号", "member_id")},
-    **{
-        k: "credit_code"
-        for k in ("统一社会信用代码", "社会信用代码", "信用代码", "credit_code", "uscc")
-    },
-    **{k: "name" for k in ("name", "企业名称", "公司名称", "单位名称", "名称", "企业")},
-    **{
-        k: "region"
-        for k in (
-            "region",
-            "所属地区",
-            "注册地",
-            "所在地区",
-            "地区",
-            "所在地",
-            "区域",
-            "注册地址",
-            "地址",
-            "所属区域",
-        )
-    },
-    **{k: "region_code" for k in ("region_code", "区划代码", "行政区划代码", "地区代码")},
-    **{k: "industry" for k in ("industry", "所属行业", "行业", "行业名称", "国民经济行业")},
-    **{
-        k: "industry_code"
-        for k in ("industry_code", "行业代码", "国民经济行业代码", "行业分类代码")
-    },
-    **{k: "scope" for k in ("scope", "经营范围")},
-    **{k: "description" for k in ("description", "企业简介", "简介", "主营业务", "公司简介")},
-    **{
-        k: "employees"
-        for k in ("employees", "从业人员", "从业人数", "从业人员数", "员工人数", "职工人数", "人数")
-    },
-    **{k: "revenue" for k in ("revenue", "营业收入", "年营业收入", "主营业务收入", "销售收入")},
-    **{k: "total_assets" for k in ("total_assets", "资产总额", "总资产")},
-    **{k: "founded" for k in ("founded", "成立日期", "成立时间", "注册日期", "成立年份")},
-    **{k: "qualifications" for k in ("qualifications", "资质", "企业资质", "资质荣誉", "资质认定")},
-    **{k: "tags" for k in ("tags", "标签", "企业标签")},
-    **{k: "needs" for k in ("needs", "需求", "企业需求", "诉求")},
-    **{k: "rd_ratio" for k in ("rd_ratio", "研发投入占比", "研发费用占比", "研发强度")},
-    **{k: "size_class" for k in ("size_class", "企业规模", "规模", "规模类型")},
-    **{k: "age_years" for k in ("age_years", "成立年限")},
-    **{k: "contact" for k in ("contact",)},
-    **{k: "contact.name" for k in ("联系人", "contact_name")},
-    **{k: "contact.phone" for k in ("联系电话", "电话", "手机", "联系方式", "contact_phone")},
-    **{k: "contact.email" for k in ("邮箱", "电子邮箱", "email", "contact_email")},
-    **{k: "region_path" for k in ("region_path",)},
+    _header_key(name): field for field, names in _FIELD_NAMES.items() for name in names
 }
 _UNIT_IN_HEADER = re.compile(r"[(（\[【](?P<unit>[^)）\]】]*)[)）\]】]")
 _MONEY_FIELDS = ("revenue", "total_assets")
@@ -86,7 +226,14 @@ _SIZE_WORDS = {
     "小型": "小",
     "微": "微",
     "微型": "微",
+    "小微": "小",  # the looser of the two: eligible for 小微 measures, not claimed as 微
+    "large": "大",
+    "medium": "中",
+    "small": "小",
+    "micro": "微",
 }
+# a band wider than one class says nothing the rules can use; the size stays unknown
+_SIZE_BANDS = ("中小", "中小微", "sme")
 _ID_FIELDS = ("id", "credit_code", "name")
 # Registration wording every 经营范围 carries since the 2019 business-scope reform: it says
 # nothing about the firm, yet it lengthens the query (embedding cost grows with it) and puts
@@ -107,8 +254,8 @@ def resolve_header(header: str) -> tuple[str | None, str | None]:
     text = unicodedata.normalize("NFKC", str(header)).strip()
     unit_match = _UNIT_IN_HEADER.search(text)
     unit = unit_match["unit"].strip() if unit_match else None
-    key = _UNIT_IN_HEADER.sub("", text).strip().replace(" ", "").lower()
-    return FIELD_ALIASES.get(key) or FIELD_ALIASES.get(text.lower()), unit or None
+    key = _header_key(_UNIT_IN_HEADER.sub("", text))
+    return FIELD_ALIASES.get(key) or FIELD_ALIASES.get(_header_key(text)), unit or None
 
 
 def business_scope_text(scope: str) -> str:
@@ -157,32 +304,83 @@ def _parse_field(field: str, value: Any, key: str, unit: str | None) -> Any:
 
 
 def _collect(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Parsed values by profile field, and the key each came from (for error messages)."""
+    """Parsed values by profile field, and the key each came from (for error messages).
+
+    A nested object whose key is not a field (``{"basic": {...}, "finance": {...}}``) is read
+    as more columns. Text in columns no field claims (主要客户, 备注 …) joins the description,
+    so retrieval still reads what the member database wrote; numbers and codes there are left.
+    """
     fields: dict[str, Any] = {}
     keys: dict[str, str] = {}
     contact: dict[str, str] = {}
-    for key, value in raw.items():
+    region_parts: dict[str, str] = {}
+    unclaimed_text: list[str] = []
+    for key, value in _flatten(raw):
         field, unit = resolve_header(key)
         if field is None:
-            logger.debug("profile column %r is not used", key)
+            if _is_free_text(value):
+                unclaimed_text.append(values.clean_text(value))
+                logger.debug("profile column %r read as description text", key)
+            else:
+                logger.debug("profile column %r is not used", key)
             continue
         parsed = _parse_field(field, value, str(key), unit)
         if field.startswith("contact."):
             if parsed:
                 contact[field.split(".", 1)[1]] = parsed
             continue
+        if field.startswith("region_part."):
+            if parsed and field not in region_parts:
+                region_parts[field] = str(parsed)
+                keys.setdefault("region", str(key))
+            continue
         if field == "contact":
             contact = {**parsed, **contact}
             continue
         if field in fields and not _empty(fields[field]):
-            if not _empty(parsed) and parsed != fields[field]:
+            if field in _JOINED_FIELDS and not _empty(parsed) and parsed not in fields[field]:
+                fields[field] = _join(field, fields[field], parsed)
+            elif not _empty(parsed) and parsed != fields[field]:
                 logger.debug("column %r repeats field %s; the first one is kept", key, field)
             continue
         fields[field] = parsed
         keys[field] = str(key)
     if contact:
         fields["contact"] = contact
+    if region_parts and not fields.get("region"):
+        fields["region"] = "".join(region_parts[k] for k in sorted(region_parts))
+    if unclaimed_text:
+        fields["description"] = "；".join([fields.get("description") or "", *unclaimed_text]).strip(
+            "；"
+        )
     return fields, keys
+
+
+# Several columns may describe the firm or list its needs (简介 and 主要产品); all are kept.
+_JOINED_FIELDS = ("description", "scope", "needs", "tags", "qualifications")
+
+
+def _join(field: str, first: Any, more: Any) -> Any:
+    if isinstance(first, list):
+        return first + [item for item in more if item not in first]
+    return f"{first}；{more}"
+
+
+def _flatten(raw: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for key, value in raw.items():
+        if isinstance(value, Mapping) and resolve_header(str(key))[0] is None:
+            items.extend(_flatten(value))
+        else:
+            items.append((str(key), value))
+    return items
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_free_text(value: Any) -> bool:
+    return isinstance(value, str) and len(_CJK.findall(value)) >= 4
 
 
 def _empty(value: Any) -> bool:
@@ -304,8 +502,9 @@ def normalize_profile(
         industry_code, fields.get("employees"), fields.get("revenue"), fields.get("total_assets")
     )
     if size is None and fields.get("size_class"):
-        size = _SIZE_WORDS.get(str(fields["size_class"]).removesuffix("企业"))
-        if size is None:
+        written = str(fields["size_class"]).strip().lower().removesuffix("企业")
+        size = _SIZE_WORDS.get(written.removesuffix("enterprise").strip())
+        if size is None and written not in _SIZE_BANDS:
             raise _error(
                 f"企业规模应为 大/中/小/微, 得到 {fields['size_class']!r}", keys["size_class"]
             )
