@@ -181,3 +181,17 @@ def test_a_method_that_retrieves_nothing_scores_zero():
         "recall@20": 0.0,
     }
     assert significance(QRELS, {"bm25": RUN_A, "dense": empty}, ("mrr",)) == {}
+
+
+def test_ids_of_any_length_and_script_match_their_labels():
+    # Record ids of real exports mix short codes with long Chinese paths; each run below holds
+    # ids of a different longest length than the labels, which once sent ranx's per-width id
+    # hashing astray (every hit a miss).
+    long_id = "lawrefbook:经济法/会计法(2024-06-28).md#39"
+    labels = {"e1": {long_id: 2, "sb-003#2": 1}, "e2": {"q" * 70: 1}}
+    for extra in ("x", "y" * 90, "长" * 40):
+        run = run_of({"e1": {long_id: 0.9, extra: 0.8, "sb-003#2": 0.7}, "e2": {"q" * 70: 0.5}})
+        scores = per_query_scores(labels, run, ("ndcg@10", "mrr", "recall@20"))
+        assert scores["mrr"] == {"e1": 1.0, "e2": 1.0}
+        assert scores["recall@20"] == {"e1": 1.0, "e2": 1.0}
+        assert scores["ndcg@10"]["e1"] == pytest.approx(dcg([2, 0, 1]) / dcg([2, 1]))

@@ -122,7 +122,7 @@ def test_campaign_run_ranks_the_local_firm_and_drops_the_wrong_region(labelled):
         assert all(h.match is not None and h.match.verdict != "不符合" for h in hits)
 
     labels = push_qrels(dataset.qrels)
-    scores = evaluate_run(labels, run, PUSH_METRICS, name="campaign")
+    scores = evaluate_run(labels, run, PUSH_METRICS)
     assert scores["recall@5"] > 0.5
 
 

@@ -252,9 +252,7 @@ def add_campaign_push(
     scorer = campaign_scorer(index, embedder, as_of=as_of, ignore_validity=ignore_validity)
     run = campaign_push_run(scorer, profiles, corpus.item_to_record, k=PUSH_K)
     outcome.push_runs["campaign"] = run
-    outcome.metrics["push"]["campaign"] = evaluate_run(
-        push_qrels(outcome.qrels), run, PUSH_METRICS, name="campaign"
-    )
+    outcome.metrics["push"]["campaign"] = evaluate_run(push_qrels(outcome.qrels), run, PUSH_METRICS)
 
 
 def _known_labels(dataset: EvalDataset, record_ids: set[str]) -> Qrels:
@@ -296,11 +294,10 @@ def score_runs(full_runs: dict[str, Run], qrels: Qrels, *, k: int = DEFAULT_K) -
     metrics: dict = {}
     per_query: dict[str, dict[str, dict[str, float]]] = {}
     for method, run in runs.items():
-        metrics[method] = evaluate_run(qrels, run, MATCH_METRICS, name=method)
-        per_query[method] = per_query_scores(qrels, run, MATCH_METRICS, name=method)
+        metrics[method] = evaluate_run(qrels, run, MATCH_METRICS)
+        per_query[method] = per_query_scores(qrels, run, MATCH_METRICS)
     metrics["push"] = {
-        method: evaluate_run(push_labels, run, PUSH_METRICS, name=method)
-        for method, run in push_runs.items()
+        method: evaluate_run(push_labels, run, PUSH_METRICS) for method, run in push_runs.items()
     }
     judged = judged_queries(qrels)
     metrics["_meta"] = {
