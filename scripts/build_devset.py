@@ -202,35 +202,22 @@ def cmd_distractors(args: argparse.Namespace) -> None:
     count as not relevant: a figure lower than the dev set's means a distractor climbed into a
     top list. ``policymatch eval --policies DIR/policies.jsonl --enterprises
     DIR/enterprises.jsonl --qrels DIR/qrels.txt --out OUT --ignore-validity --split report``.
+
+    ``--items`` writes one record per support item instead (7,628 of them), the corpus of the
+    out-of-sample set ``eval/datasets/fresh`` (its enterprises and labels are its own).
     """
-    import random
     import shutil
 
-    from policymatch.evaluation.devset import (
-        SHARED_FILES,
-        iter_shared_rows,
-        shared_data_dir,
-        shared_record,
-    )
+    from policymatch.evaluation.devset import distractor_records
 
     out = Path(args.dir)
     out.mkdir(parents=True, exist_ok=True)
-    records = load_corpus(DEV)
-    taken = {record.id for record in records}
-    root = shared_data_dir() / "policies"
-    for prefix in ("xvshiting", "zhouynf", "viktorsdb"):
-        for raw in iter_shared_rows(root / SHARED_FILES[prefix]):
-            if str(raw["id"]) not in taken:
-                records.append(shared_record(raw))
-    laws = [
-        raw for raw in iter_shared_rows(root / SHARED_FILES["lawrefbook"]) if "企业" in raw["text"]
-    ]
-    for raw in random.Random(args.seed).sample(laws, min(args.laws, len(laws))):
-        records.append(shared_record(raw))
+    records = distractor_records(laws=args.laws, seed=args.seed, items=args.items)
     write_policies_jsonl(records, out / "policies.jsonl")
-    for name in ("enterprises.jsonl", "qrels.txt", "split.tsv"):
-        shutil.copyfile(DEV / name, out / name)
-    print(f"wrote {len(records)} records ({len(records) - len(taken)} unlabelled) to {out}")
+    if not args.items:  # the dev labels name documents, not items
+        for name in ("enterprises.jsonl", "qrels.txt", "split.tsv"):
+            shutil.copyfile(DEV / name, out / name)
+    print(f"wrote {len(records)} records to {out}")
 
 
 def cmd_stats(_args: argparse.Namespace) -> None:
@@ -260,6 +247,7 @@ def main() -> None:
     distractors.add_argument("dir")
     distractors.add_argument("--laws", type=int, default=40, help="laws sampled as distractors")
     distractors.add_argument("--seed", type=int, default=7)
+    distractors.add_argument("--items", action="store_true", help="one record per support item")
     distractors.set_defaults(func=cmd_distractors)
     sub.add_parser("stats").set_defaults(func=cmd_stats)
     args = parser.parse_args()

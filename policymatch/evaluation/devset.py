@@ -218,21 +218,18 @@ def read_corpus_list(path: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-def item_record(document: RawRecord, item_id: str) -> RawRecord:
-    """One support item of a document as a record of its own (``DOC#N``, the corpus stage's
-    split), titled ``document title（item heading）`` and carrying the document's metadata.
-
-    Raises:
-        InputError: The document no longer has that item (its text or the splitter changed).
-    """
+def item_records(document: RawRecord) -> list[RawRecord]:
+    """Every support item of a document as a record of its own (``DOC#N``, the corpus stage's
+    split), titled ``document title（item heading）`` and carrying the document's metadata."""
     from policymatch.corpus.metadata import build_document
     from policymatch.corpus.split import split_document
 
     doc = build_document(document)
+    records = []
     for item in split_document(doc):
-        if item.id == item_id:
-            heading = item.title or (item.heading_path[-1] if item.heading_path else "")
-            return RawRecord(
+        heading = item.title or (item.heading_path[-1] if item.heading_path else "")
+        records.append(
+            RawRecord(
                 id=item.id,
                 title=f"{doc.title}（{heading}）" if heading else doc.title,
                 text=item.full_text(),
@@ -244,6 +241,19 @@ def item_record(document: RawRecord, item_id: str) -> RawRecord:
                 url=document.url,
                 source=document.source,
             )
+        )
+    return records
+
+
+def item_record(document: RawRecord, item_id: str) -> RawRecord:
+    """Item ``item_id`` of a document as a record of its own (see :func:`item_records`).
+
+    Raises:
+        InputError: The document no longer has that item (its text or the splitter changed).
+    """
+    for record in item_records(document):
+        if record.id == item_id:
+            return record
     raise InputError(
         f"{document.id} has no item {item_id!r} any more; rebuild the set's corpus list",
         field="id",
@@ -274,6 +284,33 @@ def load_corpus(folder: Path, shared_dir: Path | None = None) -> list[RawRecord]
         if text_sha(record.text) != sha:
             logger.warning("%s changed since it was labelled; its labels may be stale", record_id)
         records.append(record)
+    return records
+
+
+def distractor_records(laws: int = 40, seed: int = 7, items: bool = False) -> list[RawRecord]:
+    """The dev set's documents with every other real policy of ``../shared`` beside them.
+
+    Adds the real documents the dev set left out (plans, guides, reply letters, notices to
+    universities) and a seeded sample of ``laws`` laws that mention enterprises: what climbs
+    into a top list when a corpus is not only documents someone chose to label. ``items``
+    gives one record per support item (:func:`item_records`), the corpus of the ``fresh`` set.
+    """
+    import random
+
+    records = load_corpus(DATASETS_DIR / "dev")
+    taken = {record.id for record in records}
+    root = shared_data_dir() / "policies"
+    for prefix in ("xvshiting", "zhouynf", "viktorsdb"):
+        for raw in iter_shared_rows(root / SHARED_FILES[prefix]):
+            if str(raw["id"]) not in taken:
+                records.append(shared_record(raw))
+    candidates = [
+        raw for raw in iter_shared_rows(root / SHARED_FILES["lawrefbook"]) if "企业" in raw["text"]
+    ]
+    for raw in random.Random(seed).sample(candidates, min(laws, len(candidates))):
+        records.append(shared_record(raw))
+    if items:
+        records = [item for record in records for item in item_records(record)]
     return records
 
 
