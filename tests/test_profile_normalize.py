@@ -279,3 +279,12 @@ def test_business_scope_loses_registration_boilerplate_only():
     # a scope written without the boilerplate keeps every word
     plain = {**raw, "经营范围": "软件开发；信息系统集成服务；（不含医疗器械）技术咨询"}
     assert normalize_profile(plain).scope == "软件开发;信息系统集成服务;(不含医疗器械)技术咨询"
+
+
+def test_needs_come_from_the_description_only_when_no_needs_column_is_given():
+    description = "城配物流企业，自有仓库8000平方米。去年亏损，希望减免房产税；计划新增冷藏车"
+    derived = normalize_profile({"id": "w", "企业简介": description})
+    assert derived.needs == ["去年亏损,希望减免房产税", "计划新增冷藏车"]  # text is NFKC
+    stated = normalize_profile({"id": "w", "企业简介": description, "需求": "稳岗返还"})
+    assert stated.needs == ["稳岗返还"]
+    assert normalize_profile({"id": "w", "企业简介": "城配物流企业。"}).needs == []

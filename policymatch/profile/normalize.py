@@ -269,6 +269,22 @@ def business_scope_text(scope: str) -> str:
     return re.sub(r"[；;]{2,}", "；", cleaned).strip(" ；;，,")
 
 
+# Words with which a description states what the firm wants (今年计划…, 希望减免…, 需要贷款…).
+_WANT_CUES = ("需要", "急需", "希望", "想", "计划", "打算", "准备", "拟", "申请", "寻求", "缺")
+_CLAUSE_END = re.compile(r"[。；;！!？?\n]")
+
+
+def needs_in_description(description: str) -> list[str]:
+    """The clauses of a description that say what the firm wants, for a record that has no
+    needs column: matching reads the needs first, and a firm's words are the best guess of them.
+
+    >>> needs_in_description("做液压件，规上企业。今年计划投600万元改造热处理线；希望招到焊工")
+    ['今年计划投600万元改造热处理线', '希望招到焊工']
+    """
+    clauses = (c.strip(" ，,") for c in _CLAUSE_END.split(description))
+    return [c for c in clauses if c and any(cue in c for cue in _WANT_CUES)]
+
+
 def _error(message: str, key: str) -> InputError:
     return InputError(message, field=key)
 
@@ -524,7 +540,7 @@ def normalize_profile(
         "founded": founded,
         "qualifications": _canonical_qualifications(fields.get("qualifications") or []),
         "tags": tags,
-        "needs": fields.get("needs") or [],
+        "needs": fields.get("needs") or needs_in_description(fields.get("description") or ""),
         "rd_ratio": fields.get("rd_ratio"),
         "contact": fields.get("contact") or {},
         "region_code": region.code if region else None,
