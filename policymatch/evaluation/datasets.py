@@ -317,8 +317,8 @@ def _warn_unread_facts(profiles: list[EnterpriseProfile], source: str) -> None:
     ]
     if missing:
         logger.warning(
-            "%s: most profiles have no %s; see FIELD_ALIASES in policymatch/profile/normalize.py "
-            "for the column names read",
+            "%s: most profiles have no %s; policymatch/profile/data/columns.json lists the "
+            "column names read",
             source,
             ", ".join(missing),
         )

@@ -9,10 +9,12 @@ as the record wrote it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,187 +26,11 @@ from policymatch.reference import industries, qualifications, regions, sme
 
 logger = logging.getLogger(__name__)
 
-# Column name -> profile field, compared by :func:`_header_key` (units in brackets, case, spaces,
-# underscores and hyphens set aside, so ``Employee Count``, ``employee_count`` and
-# ``employeeCount`` are one name). ``contact.*`` fill the contact dict; ``credit_code`` stands in
-# for ``id`` when there is none; ``region_part.*`` are columns that each hold one level of the
-# region (省份, 城市, 区县), joined province first when there is no whole region.
-_FIELD_NAMES: dict[str, tuple[str, ...]] = {
-    "id": (
-        "id",
-        "编号",
-        "企业编号",
-        "企业id",
-        "会员编号",
-        "member_id",
-        "enterprise_id",
-        "company_id",
-    ),
-    "credit_code": ("统一社会信用代码", "社会信用代码", "信用代码", "credit_code", "uscc"),
-    "name": (
-        "name",
-        "企业名称",
-        "公司名称",
-        "单位名称",
-        "名称",
-        "企业",
-        "company_name",
-        "enterprise_name",
-        "company",
-    ),
-    "region": (
-        "region",
-        "所属地区",
-        "注册地",
-        "所在地区",
-        "地区",
-        "所在地",
-        "区域",
-        "注册地址",
-        "地址",
-        "所属区域",
-        "location",
-        "address",
-        "registered_address",
-        "region_name",
-    ),
-    "region_part.1": ("province", "省", "省份", "所属省份", "所在省份", "所在省"),
-    "region_part.2": ("city", "市", "城市", "地市", "所属城市", "所在城市", "所属地市", "所在市"),
-    "region_part.3": ("district", "county", "区县", "县区", "所属区县", "所在区县", "区", "县"),
-    "region_code": ("region_code", "区划代码", "行政区划代码", "地区代码", "adcode", "area_code"),
-    "industry": (
-        "industry",
-        "所属行业",
-        "行业",
-        "行业名称",
-        "国民经济行业",
-        "行业类别",
-        "行业分类",
-        "industry_name",
-        "sector",
-        "industry_category",
-    ),
-    "industry_code": (
-        "industry_code",
-        "行业代码",
-        "国民经济行业代码",
-        "行业分类代码",
-        "gb4754",
-        "nace",
-    ),
-    "scope": ("scope", "经营范围", "business_scope"),
-    "description": (
-        "description",
-        "企业简介",
-        "简介",
-        "主营业务",
-        "公司简介",
-        "企业介绍",
-        "主要产品",
-        "主营产品",
-        "intro",
-        "introduction",
-        "profile",
-        "summary",
-        "about",
-        "main_business",
-        "main_products",
-        "products",
-        "business",
-    ),
-    "employees": (
-        "employees",
-        "从业人员",
-        "从业人数",
-        "从业人员数",
-        "员工人数",
-        "职工人数",
-        "人数",
-        "员工数",
-        "employee_count",
-        "employees_count",
-        "num_employees",
-        "staff",
-        "staff_count",
-        "headcount",
-    ),
-    "revenue": (
-        "revenue",
-        "营业收入",
-        "年营业收入",
-        "主营业务收入",
-        "销售收入",
-        "营收",
-        "annual_revenue",
-        "operating_revenue",
-        "sales",
-        "turnover",
-    ),
-    "total_assets": ("total_assets", "资产总额", "总资产", "assets"),
-    "founded": (
-        "founded",
-        "成立日期",
-        "成立时间",
-        "注册日期",
-        "成立年份",
-        "established",
-        "establish_date",
-        "established_date",
-        "founded_date",
-        "founding_date",
-        "founded_year",
-        "registration_date",
-        "founded_on",
-    ),
-    "qualifications": (
-        "qualifications",
-        "资质",
-        "企业资质",
-        "资质荣誉",
-        "资质认定",
-        "荣誉资质",
-        "认定资质",
-        "qualification",
-        "certifications",
-        "certificates",
-        "honors",
-        "honours",
-        "credentials",
-    ),
-    "tags": ("tags", "标签", "企业标签", "labels", "keywords", "关键词"),
-    "needs": (
-        "needs",
-        "需求",
-        "企业需求",
-        "诉求",
-        "政策需求",
-        "需求描述",
-        "need",
-        "demands",
-        "demand",
-        "requirements",
-        "requests",
-        "policy_needs",
-        "wants",
-    ),
-    "rd_ratio": ("rd_ratio", "研发投入占比", "研发费用占比", "研发强度", "rd_intensity"),
-    "size_class": (
-        "size_class",
-        "企业规模",
-        "规模",
-        "规模类型",
-        "size",
-        "scale",
-        "enterprise_size",
-        "company_size",
-    ),
-    "age_years": ("age_years", "成立年限", "age"),
-    "contact": ("contact",),
-    "contact.name": ("联系人", "contact_name"),
-    "contact.phone": ("联系电话", "电话", "手机", "联系方式", "contact_phone", "phone"),
-    "contact.email": ("邮箱", "电子邮箱", "email", "contact_email"),
-    "region_path": ("region_path",),
-}
+# Column name -> profile field, from ``data/columns.json`` (policy translators add the names
+# their member databases use there), compared by :func:`_header_key`: units in brackets, case,
+# spaces, underscores and hyphens set aside, so ``Employee Count``, ``employee_count`` and
+# ``employeeCount`` are one name.
+_COLUMNS_FILE = Path(__file__).resolve().parent / "data" / "columns.json"
 _KEY_PUNCTUATION = re.compile(r"[\s_\-.·]+")
 
 
@@ -213,7 +39,10 @@ def _header_key(text: str) -> str:
 
 
 FIELD_ALIASES: dict[str, str] = {
-    _header_key(name): field for field, names in _FIELD_NAMES.items() for name in names
+    _header_key(name): field
+    for field, names in json.loads(_COLUMNS_FILE.read_text(encoding="utf-8")).items()
+    if not field.startswith("_")
+    for name in names
 }
 _UNIT_IN_HEADER = re.compile(r"[(（\[【](?P<unit>[^)）\]】]*)[)）\]】]")
 _MONEY_FIELDS = ("revenue", "total_assets")

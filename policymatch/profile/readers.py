@@ -1,7 +1,7 @@
 """Reading member databases: JSONL, JSON, CSV/TSV and XLSX files of enterprise records.
 
 Columns may carry the Chinese names member lists use (企业名称, 统一社会信用代码, 所属地区,
-营业收入(万元) …; see :data:`policymatch.profile.normalize.FIELD_ALIASES`). Rows are numbered as
+营业收入(万元) …; see ``policymatch/profile/data/columns.json``). Rows are numbered as
 a person opening the file sees them: JSONL by line, CSV and XLSX by row with the header as row 1,
 a JSON array by position from 1.
 
