@@ -180,3 +180,23 @@ def test_profiles_missing_most_facts_are_warned_about(tmp_path, caplog):
     with caplog.at_level("WARNING"):
         read_enterprises(path)
     assert "region (2 of 2)" in caplog.text and "needs" not in caplog.text
+
+
+def test_policies_in_gb18030_and_a_line_separator_inside_a_string(tmp_path):
+    lines = [
+        json.dumps(
+            {"id": "a", "text": "对小微企业贷款给予贴息。\u2028第二段。"}, ensure_ascii=False
+        ),
+        json.dumps(
+            {"id": "b", "title": "關於支持外貿企業的措施", "text": "展會補助。"}, ensure_ascii=False
+        ),
+        "{not json",
+    ]
+    path = tmp_path / "p.jsonl"
+    path.write_bytes("\n".join(lines[:2]).encode("gb18030"))
+    first, second = read_policies(path)
+    assert "\u2028" in first.text and second.line == 2
+    path.write_bytes("\n".join(lines).encode("utf-8"))
+    with pytest.raises(InputError) as error:
+        read_policies(path)
+    assert error.value.line == 3  # U+2028 in line 1 does not start a new line

@@ -178,6 +178,17 @@ def test_broken_jsonl_line_is_located(tmp_path):
     assert caught.value.line == 2
 
 
+def test_a_line_separator_inside_a_jsonl_string_keeps_the_record_whole(tmp_path):
+    path = tmp_path / "members.jsonl"
+    first = json.dumps({"id": "a", "企业简介": "做液压件\u2028规上企业"}, ensure_ascii=False)
+    path.write_text(first + '\n{"id": \n', encoding="utf-8")
+    rows = iter_profile_rows(path)
+    assert next(rows).raw["企业简介"] == "做液压件\u2028规上企业"
+    with pytest.raises(InputError) as caught:
+        next(rows)
+    assert caught.value.line == 2
+
+
 def test_unsupported_or_missing_file(tmp_path):
     with pytest.raises(InputError, match="不支持"):
         list(read_profiles(tmp_path / "members.docx"))

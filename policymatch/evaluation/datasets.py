@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policymatch.corpus.encoding import decode_bytes
 from policymatch.corpus.models import RawRecord
 from policymatch.corpus.readers import looks_like_html
 from policymatch.errors import InputError
@@ -155,6 +156,17 @@ def _with_stable_names(raw: dict) -> dict:
     return renamed
 
 
+def _lines(path: Path) -> list[str]:
+    """A text file's lines in whatever encoding it came in (UTF-8 with or without a BOM,
+    GB18030 …), split on newlines only: a JSON string may hold U+2028, which
+    ``str.splitlines`` would split on too.
+
+    Raises:
+        InputError: Bytes that decode in no encoding Chinese files use (file and offset).
+    """
+    return decode_bytes(path.read_bytes(), source=str(path)).split("\n")
+
+
 def read_policies(path: Path) -> list[RawRecord]:
     """Read the policies JSONL of a labelled set.
 
@@ -172,24 +184,23 @@ def read_policies(path: Path) -> list[RawRecord]:
         raise InputError("policies file not found", source=source)
     records: list[RawRecord] = []
     seen: dict[str, int] = {}
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                raw = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"not valid JSON: {exc.msg}", source=source, line=number) from exc
-            record = policy_record(raw, source=source, line=number)
-            if record.id in seen:
-                raise InputError(
-                    f"duplicate id {record.id!r} (first on line {seen[record.id]})",
-                    source=source,
-                    line=number,
-                    field="id",
-                )
-            seen[record.id] = number
-            records.append(record)
+    for number, text in enumerate(_lines(path), start=1):
+        if not text.strip():
+            continue
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc.msg}", source=source, line=number) from exc
+        record = policy_record(raw, source=source, line=number)
+        if record.id in seen:
+            raise InputError(
+                f"duplicate id {record.id!r} (first on line {seen[record.id]})",
+                source=source,
+                line=number,
+                field="id",
+            )
+        seen[record.id] = number
+        records.append(record)
     if not records:
         raise InputError("no policy records", source=source)
     return records
@@ -212,39 +223,38 @@ def read_qrels(path: Path) -> Qrels:
     if not path.is_file():
         raise InputError("qrels file not found", source=source)
     qrels: Qrels = {}
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, text in enumerate(handle, start=1):
-            stripped = text.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            parts = stripped.split()
-            if len(parts) != 4:
-                raise InputError(
-                    f"expected 4 fields 'enterprise_id 0 policy_id grade', got {len(parts)}",
-                    source=source,
-                    line=number,
-                )
-            enterprise_id, _iteration, policy_id, grade_text = parts
-            try:
-                grade = int(grade_text)
-            except ValueError:
-                grade = -1
-            if grade < 0:
-                raise InputError(
-                    f"grade must be a non-negative integer, got {grade_text!r}",
-                    source=source,
-                    line=number,
-                    field="grade",
-                )
-            labels = qrels.setdefault(enterprise_id, {})
-            if labels.get(policy_id, grade) != grade:
-                raise InputError(
-                    f"{enterprise_id} {policy_id} graded {labels[policy_id]} earlier, now {grade}",
-                    source=source,
-                    line=number,
-                    field="grade",
-                )
-            labels[policy_id] = grade
+    for number, text in enumerate(_lines(path), start=1):
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        parts = stripped.split()
+        if len(parts) != 4:
+            raise InputError(
+                f"expected 4 fields 'enterprise_id 0 policy_id grade', got {len(parts)}",
+                source=source,
+                line=number,
+            )
+        enterprise_id, _iteration, policy_id, grade_text = parts
+        try:
+            grade = int(grade_text)
+        except ValueError:
+            grade = -1
+        if grade < 0:
+            raise InputError(
+                f"grade must be a non-negative integer, got {grade_text!r}",
+                source=source,
+                line=number,
+                field="grade",
+            )
+        labels = qrels.setdefault(enterprise_id, {})
+        if labels.get(policy_id, grade) != grade:
+            raise InputError(
+                f"{enterprise_id} {policy_id} graded {labels[policy_id]} earlier, now {grade}",
+                source=source,
+                line=number,
+                field="grade",
+            )
+        labels[policy_id] = grade
     return qrels
 
 
@@ -266,7 +276,7 @@ def read_split(path: Path) -> dict[str, str]:
     """
     source = str(path)
     split: dict[str, str] = {}
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, text in enumerate(_lines(path), start=1):
         stripped = text.strip()
         if not stripped or stripped.startswith("#"):
             continue

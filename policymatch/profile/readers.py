@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policymatch.corpus.encoding import detect_encoding
+from policymatch.corpus.encoding import decode_bytes
 from policymatch.errors import InputError
 from policymatch.profile.models import EnterpriseProfile
 from policymatch.profile.normalize import normalize_profile, resolve_header
@@ -76,12 +76,12 @@ def iter_profile_rows(path: str | Path) -> Iterator[ProfileRow]:
 
 
 def _text(path: Path) -> str:
-    data = path.read_bytes()
-    return data.decode(detect_encoding(data, source=str(path)))
+    return decode_bytes(path.read_bytes(), source=str(path))
 
 
 def _jsonl_rows(path: Path) -> Iterator[ProfileRow]:
-    for number, line in enumerate(_text(path).splitlines(), start=1):
+    # newlines only: a JSON string may hold U+2028, which str.splitlines splits on too
+    for number, line in enumerate(_text(path).split("\n"), start=1):
         if not line.strip():
             continue
         try:
