@@ -162,8 +162,9 @@ def _scan_jsonl(path: Path) -> Iterator[RawRecord | InputError]:
             raise InputError(f"cannot read compressed file: {exc}", source=source) from exc
         encoding = detect_encoding(sample, source=source, partial=True)
         if encoding.startswith(("utf-16", "utf-32")):
+            # newlines only: a JSON string may hold U+2028, which str.splitlines splits on too
             lines: Iterator[bytes | str] = iter(
-                decode_bytes(stream.read(), source=source).splitlines()
+                decode_bytes(stream.read(), source=source).split("\n")
             )
         else:
             lines = iter(stream)
