@@ -83,6 +83,17 @@ def decode_bytes(data: bytes, *, source: str | None = None) -> str:
     return text.lstrip("\ufeff")
 
 
+def decode_lines(data: bytes, *, source: str | None = None) -> list[str]:
+    """The lines of a record file (JSONL, qrels) after :func:`decode_bytes`, split on newlines
+    only: a JSON string may hold U+2028, which ``str.splitlines`` would split on too, cutting
+    a record in two and misnumbering every line after it.
+
+    Raises:
+        InputError: The bytes do not decode, naming the file and the byte offset.
+    """
+    return decode_bytes(data, source=source).split("\n")
+
+
 def _decodes(sample: bytes, encoding: str, truncated: bool) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     try:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from policymatch.corpus.docx_numbering import ListNumbering
-from policymatch.corpus.encoding import decode_bytes, detect_encoding
+from policymatch.corpus.encoding import decode_bytes, decode_lines, detect_encoding
 from policymatch.corpus.models import RawRecord
 from policymatch.errors import InputError
 
@@ -162,10 +162,7 @@ def _scan_jsonl(path: Path) -> Iterator[RawRecord | InputError]:
             raise InputError(f"cannot read compressed file: {exc}", source=source) from exc
         encoding = detect_encoding(sample, source=source, partial=True)
         if encoding.startswith(("utf-16", "utf-32")):
-            # newlines only: a JSON string may hold U+2028, which str.splitlines splits on too
-            lines: Iterator[bytes | str] = iter(
-                decode_bytes(stream.read(), source=source).split("\n")
-            )
+            lines: Iterator[bytes | str] = iter(decode_lines(stream.read(), source=source))
         else:
             lines = iter(stream)
         number = 0

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policymatch.corpus.encoding import decode_bytes
+from policymatch.corpus.encoding import decode_lines
 from policymatch.corpus.models import RawRecord
 from policymatch.corpus.readers import looks_like_html
 from policymatch.errors import InputError
@@ -156,17 +156,6 @@ def _with_stable_names(raw: dict) -> dict:
     return renamed
 
 
-def _lines(path: Path) -> list[str]:
-    """A text file's lines in whatever encoding it came in (UTF-8 with or without a BOM,
-    GB18030 …), split on newlines only: a JSON string may hold U+2028, which
-    ``str.splitlines`` would split on too.
-
-    Raises:
-        InputError: Bytes that decode in no encoding Chinese files use (file and offset).
-    """
-    return decode_bytes(path.read_bytes(), source=str(path)).split("\n")
-
-
 def read_policies(path: Path) -> list[RawRecord]:
     """Read the policies JSONL of a labelled set.
 
@@ -184,7 +173,7 @@ def read_policies(path: Path) -> list[RawRecord]:
         raise InputError("policies file not found", source=source)
     records: list[RawRecord] = []
     seen: dict[str, int] = {}
-    for number, text in enumerate(_lines(path), start=1):
+    for number, text in enumerate(decode_lines(path.read_bytes(), source=source), start=1):
         if not text.strip():
             continue
         try:
@@ -223,7 +212,7 @@ def read_qrels(path: Path) -> Qrels:
     if not path.is_file():
         raise InputError("qrels file not found", source=source)
     qrels: Qrels = {}
-    for number, text in enumerate(_lines(path), start=1):
+    for number, text in enumerate(decode_lines(path.read_bytes(), source=source), start=1):
         stripped = text.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -276,7 +265,7 @@ def read_split(path: Path) -> dict[str, str]:
     """
     source = str(path)
     split: dict[str, str] = {}
-    for number, text in enumerate(_lines(path), start=1):
+    for number, text in enumerate(decode_lines(path.read_bytes(), source=source), start=1):
         stripped = text.strip()
         if not stripped or stripped.startswith("#"):
             continue

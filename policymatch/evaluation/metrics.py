@@ -95,11 +95,15 @@ def evaluate_run(
     Returns:
         ``{metric: mean in [0, 1]}``; all zeros when no query is judged.
     """
-    judged = judged_queries(qrels)
-    if not judged:
-        return {metric: 0.0 for metric in metrics}
-    per_query = per_query_scores(judged, run, metrics)
-    return {metric: sum(values.values()) / len(values) for metric, values in per_query.items()}
+    return mean_scores(per_query_scores(qrels, run, metrics))
+
+
+def mean_scores(per_query: dict[str, dict[str, float]]) -> dict[str, float]:
+    """``{metric: mean}`` of :func:`per_query_scores`' output; 0 for a metric no query has."""
+    return {
+        metric: sum(values.values()) / len(values) if values else 0.0
+        for metric, values in per_query.items()
+    }
 
 
 def per_query_scores(

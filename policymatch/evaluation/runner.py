@@ -24,6 +24,7 @@ from policymatch.evaluation.metrics import (
     PUSH_METRICS,
     evaluate_run,
     judged_queries,
+    mean_scores,
     per_query_scores,
     push_qrels,
     significance,
@@ -294,8 +295,8 @@ def score_runs(full_runs: dict[str, Run], qrels: Qrels, *, k: int = DEFAULT_K) -
     metrics: dict = {}
     per_query: dict[str, dict[str, dict[str, float]]] = {}
     for method, run in runs.items():
-        metrics[method] = evaluate_run(qrels, run, MATCH_METRICS)
         per_query[method] = per_query_scores(qrels, run, MATCH_METRICS)
+        metrics[method] = mean_scores(per_query[method])
     metrics["push"] = {
         method: evaluate_run(push_labels, run, PUSH_METRICS) for method, run in push_runs.items()
     }
@@ -313,7 +314,8 @@ def score_runs(full_runs: dict[str, Run], qrels: Qrels, *, k: int = DEFAULT_K) -
         "push_queries_judged": len(push_labels),
         "baseline": BASELINE,
         "significance": {
-            "test": "paired t-test (ranx.compare stat_test='student'), two-sided p vs bm25",
+            "test": "paired t-test (scipy ttest_rel, what ranx.compare runs for 'student'), "
+            "two-sided p vs bm25",
             "match": significance(qrels, runs, MATCH_METRICS),
             "push": significance(push_labels, push_runs, PUSH_METRICS),
         },

@@ -184,7 +184,7 @@ def _collect(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
             continue
         if field in fields and not _empty(fields[field]):
             if field in _JOINED_FIELDS and not _empty(parsed) and parsed not in fields[field]:
-                fields[field] = _join(field, fields[field], parsed)
+                fields[field] = _join(fields[field], parsed)
             elif not _empty(parsed) and parsed != fields[field]:
                 logger.debug("column %r repeats field %s; the first one is kept", key, field)
             continue
@@ -195,8 +195,8 @@ def _collect(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     if region_parts and not fields.get("region"):
         fields["region"] = "".join(region_parts[k] for k in sorted(region_parts))
     if unclaimed_text:
-        fields["description"] = "；".join([fields.get("description") or "", *unclaimed_text]).strip(
-            "；"
+        fields["description"] = "；".join(
+            filter(None, [fields.get("description"), *unclaimed_text])
         )
     return fields, keys
 
@@ -205,7 +205,7 @@ def _collect(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 _JOINED_FIELDS = ("description", "scope", "needs", "tags", "qualifications")
 
 
-def _join(field: str, first: Any, more: Any) -> Any:
+def _join(first: Any, more: Any) -> Any:
     if isinstance(first, list):
         return first + [item for item in more if item not in first]
     return f"{first}；{more}"

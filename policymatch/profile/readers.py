@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policymatch.corpus.encoding import decode_bytes
+from policymatch.corpus.encoding import decode_bytes, decode_lines
 from policymatch.errors import InputError
 from policymatch.profile.models import EnterpriseProfile
 from policymatch.profile.normalize import normalize_profile, resolve_header
@@ -80,8 +80,7 @@ def _text(path: Path) -> str:
 
 
 def _jsonl_rows(path: Path) -> Iterator[ProfileRow]:
-    # newlines only: a JSON string may hold U+2028, which str.splitlines splits on too
-    for number, line in enumerate(_text(path).split("\n"), start=1):
+    for number, line in enumerate(decode_lines(path.read_bytes(), source=str(path)), start=1):
         if not line.strip():
             continue
         try:
